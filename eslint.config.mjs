@@ -1,0 +1,46 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const nodeGlobals = {
+  process: "readonly",
+  console: "readonly",
+  require: "readonly",
+  module: "writable",
+  exports: "writable",
+  Buffer: "readonly",
+  URL: "readonly",
+  __dirname: "readonly",
+};
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "functions/lib/**", ".cache/**", "emulator-data/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: nodeGlobals },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
+    },
+  },
+  {
+    // Lazy loading is done with require() in these files only: it keeps cold starts short.
+    files: ["functions/src/index.ts", "functions/src/*/index.ts", "functions/src/shared/firebase.ts", "functions/src/shared/pubsub.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // The client contract ships to the mobile app: zod and its own files only.
+    files: ["functions/src/contract/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^(?!zod$)(?!\\./).*", message: "The client contract may import only zod and its own files." }] },
+      ],
+    },
+  },
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

@@ -1,0 +1,6 @@
+/** Administration functions, each loaded on first access (see shared/lazy-exports.ts). */
+import { exportLazily } from "../shared/lazy-exports";
+
+exportLazily(exports, {
+  setUserRole: () => require("./set-user-role.function").setUserRole,
+});

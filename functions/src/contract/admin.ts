@@ -1,0 +1,31 @@
+/** Administration callables. Only users with the `admin` role may call them. */
+import { z } from "zod";
+import { ROLES } from "./roles";
+
+/**
+ * Grants a role. Staff must name the restaurants they work for; other roles must not.
+ * The user sees the new role after their next ID-token refresh (at most an hour, or at once
+ * with `getIdToken(true)`).
+ */
+export const SetUserRoleRequest = z
+  .strictObject({
+    uid: z.string().min(1).max(128),
+    role: z.enum(ROLES),
+    restaurantIds: z.array(z.string().min(1).max(128)).max(50).optional(),
+  })
+  .superRefine((value, ctx) => {
+    const count = value.restaurantIds?.length ?? 0;
+    if (value.role === "staff" && count === 0) {
+      ctx.addIssue({ code: "custom", path: ["restaurantIds"], message: "Staff must be given at least one restaurant." });
+    }
+    if (value.role !== "staff" && count > 0) {
+      ctx.addIssue({ code: "custom", path: ["restaurantIds"], message: "Only staff have restaurants." });
+    }
+  });
+export type SetUserRoleRequest = z.infer<typeof SetUserRoleRequest>;
+
+export interface SetUserRoleResponse {
+  uid: string;
+  role: (typeof ROLES)[number];
+  restaurantIds: string[];
+}

@@ -1,0 +1,9 @@
+/**
+ * The client contract: request schemas, response types and error details of every callable.
+ * Depends on zod only, so the mobile app can import it without pulling in server code.
+ */
+export * from "./admin";
+export * from "./callables";
+export * from "./diagnostics";
+export * from "./errors";
+export * from "./roles";

@@ -1,0 +1,133 @@
+/**
+ * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
+ * authentication and roles, validates the request against the endpoint's schema, applies the
+ * per-user rate limit, runs the handler inside a correlation context and maps every failure to
+ * a canonical HttpsError. Endpoint files declare a spec and lazily load their implementation,
+ * so a cold instance loads only the code of the function it serves.
+ */
+import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
+import type { ZodType } from "zod";
+import type { ErrorDetails } from "../contract/errors";
+import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
+import { DomainError, invalidArgument, permissionDenied } from "./errors";
+import { log } from "./log";
+import { appCheckEnforced, defaultRateLimitPerMinute } from "./params";
+import type { RateLimit } from "./rate-limit";
+import { roleOf, type Role } from "./roles";
+import { parseOrThrow } from "./validation";
+
+/** Header a client may set to carry its own correlation id. */
+export const CORRELATION_HEADER = "x-correlation-id";
+const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export interface CallableSpec {
+  /** Deployed name (`group-function`): names log lines and rate-limit counters. */
+  name: string;
+  /** `public`: no sign-in needed; `signed-in`: any user; a role list: only those roles. */
+  access: "public" | "signed-in" | readonly Role[];
+  /** Calls per user per window; `default` uses RATE_LIMIT_PER_MINUTE, `none` disables. */
+  rateLimit?: RateLimit | "default" | "none";
+  /** Overrides the APP_CHECK_ENFORCED parameter for this callable. */
+  enforceAppCheck?: boolean;
+  /** Requests with a larger body are refused before parsing. */
+  maxPayloadBytes?: number;
+  options?: Omit<CallableOptions, "enforceAppCheck">;
+}
+
+/** Who is calling, as the handler sees it. */
+export interface Caller {
+  uid: string | undefined;
+  role: Role | "anonymous";
+  claims: Record<string, unknown>;
+  correlationId: string;
+}
+
+/** What an endpoint module provides: the request schema and the work. */
+export interface CallableImpl<I, O> {
+  input: ZodType<I>;
+  run(input: I, caller: Caller): Promise<O>;
+}
+
+/** Side effects of the gateway, replaceable in unit tests. */
+export interface GatewayDeps {
+  consumeRateLimit(key: string, limit: RateLimit): Promise<void>;
+  defaultRateLimit(): RateLimit;
+}
+
+const defaultDeps: GatewayDeps = {
+  consumeRateLimit: async (key, limit) => (await import("./rate-limit.js")).consumeRateLimit(key, limit),
+  defaultRateLimit: () => ({ max: defaultRateLimitPerMinute.value(), windowSeconds: 60 }),
+};
+
+/** Declares a callable Cloud Function whose implementation is loaded on first use. */
+export function defineCallable<I, O>(spec: CallableSpec, load: () => Promise<CallableImpl<I, O>>) {
+  return onCall<unknown, Promise<O>>(
+    { ...spec.options, enforceAppCheck: spec.enforceAppCheck ?? appCheckEnforced },
+    (request) => handleCall(spec, load, request),
+  );
+}
+
+/** The gateway itself, free of the onCall registration so it can be tested directly. */
+export async function handleCall<I, O>(
+  spec: CallableSpec,
+  load: () => Promise<CallableImpl<I, O>>,
+  request: Pick<CallableRequest<unknown>, "data" | "auth" | "rawRequest">,
+  deps: GatewayDeps = defaultDeps,
+): Promise<O> {
+  const correlationId = acceptCorrelationId(request.rawRequest?.headers?.[CORRELATION_HEADER]) ?? newCorrelationId();
+  const uid = request.auth?.uid;
+  return withContext({ correlationId, handler: spec.name, uid }, async () => {
+    const started = Date.now();
+    try {
+      const caller = authorize(spec, request, correlationId);
+      checkPayloadSize(spec, request);
+      const impl = await load();
+      const input = parseOrThrow(impl.input, request.data ?? {});
+      const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;
+      if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${request.rawRequest?.ip}`}`, limit);
+      const output = await impl.run(input, caller);
+      log.info("callable.completed", { durationMs: Date.now() - started });
+      return output;
+    } catch (error) {
+      throw toHttpsError(error, correlationId, Date.now() - started);
+    }
+  });
+}
+
+function authorize(spec: CallableSpec, request: Pick<CallableRequest<unknown>, "auth">, correlationId: string): Caller {
+  const claims = (request.auth?.token ?? {}) as Record<string, unknown>;
+  if (!request.auth) {
+    if (spec.access === "public") return { uid: undefined, role: "anonymous", claims, correlationId };
+    throw new DomainError("unauthenticated", "Sign in to do this.", { reason: "sign-in-required" });
+  }
+  const role = roleOf(claims);
+  if (Array.isArray(spec.access) && !spec.access.includes(role)) {
+    throw permissionDenied(`This needs one of the roles: ${spec.access.join(", ")}.`, "role-required");
+  }
+  return { uid: request.auth.uid, role, claims, correlationId };
+}
+
+function checkPayloadSize(spec: CallableSpec, request: Pick<CallableRequest<unknown>, "data" | "rawRequest">): void {
+  const max = spec.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const declared = Number(request.rawRequest?.headers?.["content-length"] ?? NaN);
+  const size = Number.isFinite(declared) ? declared : Buffer.byteLength(JSON.stringify(request.data ?? null));
+  if (size > max) {
+    throw invalidArgument([{ path: "", message: `Request body is ${size} bytes; the limit is ${max}.` }], "Request is too large.");
+  }
+}
+
+/** Maps any failure to what the client may see; unknown errors are logged and become `internal`. */
+export function toHttpsError(error: unknown, correlationId: string, durationMs?: number): HttpsError {
+  if (error instanceof DomainError) {
+    log.warn("callable.refused", { code: error.code, reason: error.extra.reason, durationMs });
+    const details: ErrorDetails = { correlationId, ...error.extra };
+    return new HttpsError(error.code, error.message, details);
+  }
+  if (error instanceof HttpsError) {
+    log.warn("callable.refused", { code: error.code, durationMs });
+    return new HttpsError(error.code, error.message, { ...(error.details as object), correlationId });
+  }
+  log.error("callable.failed", error, { durationMs });
+  const details: ErrorDetails = { correlationId, reason: "internal" };
+  return new HttpsError("internal", "Something went wrong on our side. Quote the correlation id if it persists.", details);
+}

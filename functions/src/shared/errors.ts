@@ -1,0 +1,38 @@
+/**
+ * Domain errors: thrown anywhere in the codebase with a canonical code, turned into an
+ * HttpsError only at the callable boundary (see callable.ts). Anything that is not a
+ * DomainError reaches the client as `internal` with no message of its own.
+ */
+import type { ErrorCode, FieldError } from "../contract/errors";
+
+export type { ErrorCode, FieldError };
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { reason?: string; fields?: FieldError[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const invalidArgument = (fields: FieldError[], message = describeFields(fields)) =>
+  new DomainError("invalid-argument", message, { reason: "invalid-request", fields });
+
+export const notFound = (what: string, reason = "not-found") => new DomainError("not-found", `${what} was not found.`, { reason });
+
+export const permissionDenied = (message = "You are not allowed to do this.", reason = "forbidden") =>
+  new DomainError("permission-denied", message, { reason });
+
+export const failedPrecondition = (message: string, reason: string) =>
+  new DomainError("failed-precondition", message, { reason });
+
+export const resourceExhausted = (message: string, retryAfterSeconds: number, reason = "rate-limited") =>
+  new DomainError("resource-exhausted", message, { reason, retryAfterSeconds });
+
+function describeFields(fields: FieldError[]): string {
+  const names = fields.map((f) => f.path || "(request)");
+  return `Invalid request: ${[...new Set(names)].join(", ")}.`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Lazily created Firebase Admin clients. Requiring firebase-admin costs tens of milliseconds,
+ * and a cold instance should pay only for the services its handler touches.
+ */
+import type { App } from "firebase-admin/app";
+import type { Auth } from "firebase-admin/auth";
+import type { Firestore } from "firebase-admin/firestore";
+import type { Functions } from "firebase-admin/functions";
+
+let app: App | undefined;
+let firestore: Firestore | undefined;
+
+function adminApp(): App {
+  if (!app) {
+    const { getApps, initializeApp } = require("firebase-admin/app") as typeof import("firebase-admin/app");
+    app = getApps()[0] ?? initializeApp();
+  }
+  return app;
+}
+
+export function db(): Firestore {
+  if (!firestore) {
+    const { getFirestore } = require("firebase-admin/firestore") as typeof import("firebase-admin/firestore");
+    firestore = getFirestore(adminApp());
+    firestore.settings({ ignoreUndefinedProperties: true });
+  }
+  return firestore;
+}
+
+export function auth(): Auth {
+  const { getAuth } = require("firebase-admin/auth") as typeof import("firebase-admin/auth");
+  return getAuth(adminApp());
+}
+
+export function functionsAdmin(): Functions {
+  const { getFunctions } = require("firebase-admin/functions") as typeof import("firebase-admin/functions");
+  return getFunctions(adminApp());
+}
+
+/** FieldValue and Timestamp, loaded with Firestore. */
+export function firestoreValues(): Pick<typeof import("firebase-admin/firestore"), "FieldValue" | "Timestamp"> {
+  db();
+  const { FieldValue, Timestamp } = require("firebase-admin/firestore") as typeof import("firebase-admin/firestore");
+  return { FieldValue, Timestamp };
+}

@@ -1,0 +1,32 @@
+/**
+ * Firestore document triggers. The correlation id comes from the document's `correlationId`
+ * field; a document that does not match the schema is dead-lettered rather than retried.
+ */
+import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
+import { acceptCorrelationId, newCorrelationId } from "./context";
+import { recordDeadLetter } from "./dead-letters";
+import { runEvent, type Validated } from "./event-handler";
+
+export interface DocumentCreatedImpl<T> extends Validated<T> {
+  handle(document: T, event: { eventId: string; documentId: string; params: Record<string, string> }): Promise<void>;
+}
+
+export function defineDocumentCreated<T>(
+  spec: { name: string; document: string; options?: Omit<DocumentOptions, "document"> },
+  load: () => Promise<DocumentCreatedImpl<T>>,
+) {
+  return onDocumentCreated({ ...spec.options, document: spec.document }, async (event) => {
+    const raw = event.data?.data() ?? {};
+    const correlationId = acceptCorrelationId(raw.correlationId) ?? newCorrelationId();
+    await runEvent(spec.name, correlationId, { eventId: event.id, document: event.document }, async () => {
+      const impl = await load();
+      const parsed = impl.schema.safeParse(raw);
+      if (!parsed.success) {
+        const payload = { document: event.document, data: raw };
+        return recordDeadLetter({ handler: spec.name, source: "firestore", eventId: event.id, payload, error: parsed.error, attempts: 1 });
+      }
+      const params = event.params as Record<string, string>;
+      await impl.handle(parsed.data, { eventId: event.id, documentId: event.data?.id ?? "", params });
+    });
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The processed-events ledger: an event handler's effect and the record that it happened are
+ * written in one transaction, so a redelivered event (Pub/Sub, Cloud Tasks and Firestore
+ * triggers all deliver at least once) finds the record and changes nothing.
+ */
+import type { Transaction } from "firebase-admin/firestore";
+import { COLLECTIONS } from "./collections";
+import { correlationId } from "./context";
+import { db, firestoreValues } from "./firebase";
+
+const LEDGER_RETENTION_DAYS = 30;
+
+export interface OnceResult<T> {
+  /** False when the event had already been processed and nothing was done. */
+  applied: boolean;
+  value?: T;
+}
+
+/**
+ * Runs `effect` inside a transaction unless (`handler`, `eventId`) is already in the ledger.
+ * `effect` may read through `tx` (its reads come after the ledger read, as Firestore requires).
+ */
+export async function runOnce<T>(
+  handler: string,
+  eventId: string,
+  effect: (tx: Transaction) => Promise<T>,
+): Promise<OnceResult<T>> {
+  const { FieldValue, Timestamp } = firestoreValues();
+  const ledgerRef = db().collection(COLLECTIONS.processedEvents).doc(ledgerId(handler, eventId));
+  return db().runTransaction(async (tx) => {
+    const seen = await tx.get(ledgerRef);
+    if (seen.exists) return { applied: false };
+    const value = await effect(tx);
+    tx.create(ledgerRef, {
+      handler,
+      eventId,
+      correlationId: correlationId(),
+      processedAt: FieldValue.serverTimestamp(),
+      expireAt: Timestamp.fromMillis(Date.now() + LEDGER_RETENTION_DAYS * 86_400_000),
+    });
+    return { applied: true, value };
+  });
+}
+
+export function ledgerId(handler: string, eventId: string): string {
+  return `${handler}__${eventId}`.replace(/\//g, "_");
+}

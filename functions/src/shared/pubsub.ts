@@ -1,0 +1,33 @@
+/**
+ * Publishing domain events. The Pub/Sub client is created on first use: loading
+ * @google-cloud/pubsub costs more than the rest of a cold start together.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import { correlationId } from "./context";
+import { log } from "./log";
+import type { EventAttributes, Topic } from "./topics";
+
+let client: PubSub | undefined;
+
+function pubsub(): PubSub {
+  if (!client) {
+    const { PubSub: PubSubClient } = require("@google-cloud/pubsub") as typeof import("@google-cloud/pubsub");
+    client = new PubSubClient();
+  }
+  return client;
+}
+
+/**
+ * Publishes `data` as JSON. The same event may be published more than once (a retried trigger),
+ * so `eventId` must be stable for the event: subscribers dedupe on it.
+ */
+export async function publish(
+  topic: Topic,
+  data: object,
+  attributes: { eventId: string; type: string; correlationId?: string; [name: string]: string | undefined },
+): Promise<string> {
+  const all = { ...attributes, correlationId: attributes.correlationId ?? correlationId() } as EventAttributes;
+  const messageId = await pubsub().topic(topic).publishMessage({ json: data, attributes: all });
+  log.info("event.published", { topic, eventId: all.eventId, type: all.type, messageId });
+  return messageId;
+}

@@ -1,0 +1,42 @@
+/**
+ * Pub/Sub subscribers. With `retry` (the default) a thrown error redelivers the message, so an
+ * implementation must be idempotent on `eventId` (see idempotency.ts). Malformed messages are
+ * dead-lettered and acknowledged: redelivering them would never help.
+ */
+import { onMessagePublished, type PubSubOptions } from "firebase-functions/v2/pubsub";
+import { acceptCorrelationId, newCorrelationId } from "./context";
+import { recordDeadLetter } from "./dead-letters";
+import { runEvent, type Validated } from "./event-handler";
+import type { Topic } from "./topics";
+
+export interface SubscriberImpl<T> extends Validated<T> {
+  handle(message: T, event: { eventId: string; attributes: Record<string, string> }): Promise<void>;
+}
+
+export function defineSubscriber<T>(
+  spec: { name: string; topic: Topic; retry?: boolean; options?: Omit<PubSubOptions, "topic" | "retry"> },
+  load: () => Promise<SubscriberImpl<T>>,
+) {
+  return onMessagePublished({ ...spec.options, topic: spec.topic, retry: spec.retry ?? true }, async (event) => {
+    const message = event.data.message;
+    const attributes = message.attributes ?? {};
+    const eventId = attributes.eventId ?? message.messageId;
+    const correlationId = acceptCorrelationId(attributes.correlationId) ?? newCorrelationId();
+    await runEvent(spec.name, correlationId, { eventId, topic: spec.topic, messageId: message.messageId }, async () => {
+      const impl = await load();
+      let body: unknown;
+      try {
+        body = message.json;
+      } catch (error) {
+        const payload = { attributes, data: message.data };
+        return recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error, attempts: 1 });
+      }
+      const parsed = impl.schema.safeParse(body);
+      if (!parsed.success) {
+        const payload = { attributes, body };
+        return recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error: parsed.error, attempts: 1 });
+      }
+      await impl.handle(parsed.data, { eventId, attributes });
+    });
+  });
+}

@@ -1,0 +1,9 @@
+/**
+ * Task-queue functions by deployed name (`group-function`), in one place: the code that
+ * enqueues and the function that declares the queue must agree on it.
+ */
+export const TASK_QUEUES = {
+  completeProbe: "diagnostics-completeProbe",
+} as const;
+
+export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

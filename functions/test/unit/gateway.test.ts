@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { HttpsError } from "firebase-functions/v2/https";
+import { z } from "zod";
+import { handleCall, type CallableImpl, type CallableSpec, type GatewayDeps } from "../../src/shared/callable";
+import { resourceExhausted } from "../../src/shared/errors";
+import type { RateLimit } from "../../src/shared/rate-limit";
+
+const Input = z.strictObject({ quantity: z.number().int().positive(), note: z.string().max(5).optional() });
+
+function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean } = {}) {
+  const calls = { run: 0, rateLimit: [] as string[] };
+  const spec: CallableSpec = { name: "test-thing", access: "signed-in", rateLimit: { max: 1, windowSeconds: 60 }, ...overrides.spec };
+  const impl: CallableImpl<z.infer<typeof Input>, unknown> = {
+    input: Input,
+    run: async (input, caller) => {
+      calls.run += 1;
+      return overrides.run ? overrides.run(input, caller) : { ok: true, correlationId: caller.correlationId, role: caller.role };
+    },
+  };
+  const deps: GatewayDeps = {
+    consumeRateLimit: async (key: string, _limit: RateLimit) => {
+      calls.rateLimit.push(key);
+      if (overrides.limited) throw resourceExhausted("Too many requests.", 17);
+    },
+    defaultRateLimit: () => ({ max: 60, windowSeconds: 60 }),
+  };
+  const call = (request: { data?: unknown; auth?: { uid: string; token: Record<string, unknown> }; headers?: Record<string, string> }) =>
+    handleCall(spec, async () => impl, {
+      data: request.data,
+      auth: request.auth as never,
+      rawRequest: { headers: request.headers ?? {}, ip: "203.0.113.7" } as never,
+    }, deps);
+  return { call, calls };
+}
+
+const customer = { uid: "u1", token: { role: "customer" } };
+
+async function rejection(promise: Promise<unknown>): Promise<HttpsError> {
+  const error = await promise.then(
+    () => assert.fail("expected the call to be refused"),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof HttpsError, `expected an HttpsError, got ${String(error)}`);
+  return error;
+}
+
+describe("callable gateway", () => {
+  it("refuses a caller who is not signed in with unauthenticated", async () => {
+    const { call, calls } = fixture();
+    const error = await rejection(call({ data: { quantity: 1 } }));
+    assert.equal(error.code, "unauthenticated");
+    assert.equal(calls.run, 0);
+  });
+
+  it("lets anyone call a public callable and rate-limits them by address", async () => {
+    const { call, calls } = fixture({ spec: { access: "public" } });
+    const result = (await call({ data: { quantity: 1 } })) as { role: string };
+    assert.equal(result.role, "anonymous");
+    assert.deepEqual(calls.rateLimit, ["test-thing:ip:203.0.113.7"]);
+  });
+
+  it("refuses a role that is not allowed with permission-denied", async () => {
+    const { call, calls } = fixture({ spec: { access: ["admin", "staff"] } });
+    const error = await rejection(call({ data: { quantity: 1 }, auth: customer }));
+    assert.equal(error.code, "permission-denied");
+    assert.equal((error.details as { reason: string }).reason, "role-required");
+    assert.equal(calls.run, 0);
+  });
+
+  it("treats a user without a role claim as a customer", async () => {
+    const { call } = fixture();
+    const result = (await call({ data: { quantity: 1 }, auth: { uid: "u2", token: {} } })) as { role: string };
+    assert.equal(result.role, "customer");
+  });
+
+  it("names every failing field of a malformed request and runs nothing", async () => {
+    const { call, calls } = fixture();
+    const error = await rejection(call({ data: { quantity: -2, note: "far too long", extra: 1 }, auth: customer }));
+    assert.equal(error.code, "invalid-argument");
+    const fields = (error.details as { fields: { path: string }[] }).fields.map((f) => f.path).sort();
+    assert.deepEqual(fields, ["", "note", "quantity"]);
+    assert.match(error.message, /quantity/);
+    assert.equal(calls.run, 0);
+    assert.deepEqual(calls.rateLimit, [], "a malformed request must not even touch the rate-limit counter");
+  });
+
+  it("refuses an oversized request before parsing it", async () => {
+    const { call, calls } = fixture({ spec: { maxPayloadBytes: 100 } });
+    const error = await rejection(call({ data: { quantity: 1, note: "x".repeat(500) }, auth: customer }));
+    assert.equal(error.code, "invalid-argument");
+    assert.match(error.message, /too large/);
+    assert.equal(calls.run, 0);
+  });
+
+  it("answers resource-exhausted with a retry-after hint when the limit is reached", async () => {
+    const { call, calls } = fixture({ limited: true });
+    const error = await rejection(call({ data: { quantity: 1 }, auth: customer }));
+    assert.equal(error.code, "resource-exhausted");
+    assert.equal((error.details as { retryAfterSeconds: number }).retryAfterSeconds, 17);
+    assert.deepEqual(calls.rateLimit, ["test-thing:u1"]);
+    assert.equal(calls.run, 0);
+  });
+
+  it("hides unknown errors behind internal, with the correlation id and no upstream message", async () => {
+    const { call } = fixture({
+      run: async () => {
+        throw new Error("connection string postgres://secret@db");
+      },
+    });
+    const error = await rejection(call({ data: { quantity: 1 }, auth: customer, headers: { "x-correlation-id": "corr-12345678" } }));
+    assert.equal(error.code, "internal");
+    assert.doesNotMatch(error.message, /secret|postgres/);
+    assert.equal((error.details as { correlationId: string }).correlationId, "corr-12345678");
+  });
+
+  it("uses the caller's correlation id when it is well-formed and makes one otherwise", async () => {
+    const { call } = fixture({ spec: { rateLimit: "none" } });
+    const kept = (await call({ data: { quantity: 1 }, auth: customer, headers: { "x-correlation-id": "app-req-0001" } })) as { correlationId: string };
+    assert.equal(kept.correlationId, "app-req-0001");
+    const replaced = (await call({ data: { quantity: 1 }, auth: customer, headers: { "x-correlation-id": "bad id\nwith newline" } })) as { correlationId: string };
+    assert.match(replaced.correlationId, /^[0-9a-f-]{36}$/);
+  });
+
+  it("uses the default limit when a callable declares none", async () => {
+    const { call, calls } = fixture({ spec: { rateLimit: undefined } });
+    await call({ data: { quantity: 1 }, auth: customer });
+    assert.equal(calls.rateLimit.length, 1);
+  });
+});

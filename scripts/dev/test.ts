@@ -1,0 +1,69 @@
+/**
+ * `npm test`: every check the project has, in one command, ending with one summary line.
+ *   typecheck -> lint -> build -> unit -> [emulator suite: integration, rules] -> network
+ * The network tier runs last: it reads what the network guard saw during all the others.
+ * Everything runs even after a failure, so one run reports every problem.
+ */
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { emulatorEnv, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { readResult, runTier, TIERS, type Tier } from "./tiers.ts";
+
+const started = Date.now();
+const { env } = emulatorEnv();
+rmSync(NETWORK_GUARD_LOG, { force: true });
+
+const problems: string[] = [];
+
+function step(name: string, command: string, args: string[]): void {
+  console.log(`\n▶ ${name}`);
+  const run = spawnSync(command, args, { cwd: REPO_ROOT, env, stdio: "inherit" });
+  if (run.status !== 0) problems.push(`${name} failed`);
+}
+
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+
+step("typecheck", npx, ["tsc", "-p", "tsconfig.json", "--noEmit"]);
+step("typecheck functions", npx, ["tsc", "-p", "functions/tsconfig.json", "--noEmit"]);
+step("lint", npx, ["eslint", "--max-warnings", "0", "."]);
+step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json"]);
+
+runTier("unit", env);
+
+const emulatorTiers: Tier[] = ["integration", "rules"];
+console.log("\n▶ starting the emulator suite for:", emulatorTiers.join(", "));
+step("emulator suite", npx, [
+  "firebase",
+  "emulators:exec",
+  "--project",
+  PROJECT_ID,
+  "--only",
+  "auth,functions,firestore,pubsub,tasks",
+  `tsx scripts/dev/run-tiers.ts ${emulatorTiers.join(" ")}`,
+]);
+
+runTier("network", env);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+console.log("\n──────── summary");
+for (const tier of Object.keys(TIERS) as Tier[]) {
+  const result = readResult(tier);
+  if (!result) {
+    problems.push(`${tier} tests did not run to completion`);
+    console.log(`${tier.padEnd(12)} did not run`);
+    continue;
+  }
+  passed += result.passed;
+  failed += result.failed;
+  skipped += result.skipped + result.todo;
+  console.log(`${tier.padEnd(12)} ${result.passed} passed, ${result.failed} failed, ${result.skipped + result.todo} skipped`);
+  for (const failure of result.failures) console.log(`  ✖ ${failure}`);
+}
+// A skipped test is not a passing test: the run fails until it is fixed or removed.
+if (skipped > 0) problems.push(`${skipped} tests skipped or todo`);
+for (const problem of problems) console.log(`✖ ${problem}`);
+console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed > 0 || problems.length > 0 ? 1 : 0);

@@ -1,0 +1,68 @@
+/**
+ * The test tiers and how one is run: node's test runner over the tier's files, the spec
+ * reporter on the console and the summary reporter into .cache/test-results/<tier>.json.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { CACHE_DIR, REPO_ROOT } from "./emulator-env.ts";
+
+export const TIERS = {
+  unit: { dir: "functions/test/unit", concurrency: 2, needsEmulators: false },
+  integration: { dir: "functions/test/integration", concurrency: 1, needsEmulators: true },
+  rules: { dir: "functions/test/rules", concurrency: 1, needsEmulators: true },
+  network: { dir: "functions/test/network", concurrency: 1, needsEmulators: false },
+} as const;
+export type Tier = keyof typeof TIERS;
+
+export interface TierResult {
+  passed: number;
+  failed: number;
+  skipped: number;
+  todo: number;
+  failures: string[];
+}
+
+const RESULTS_DIR = join(CACHE_DIR, "test-results");
+
+export function resultFile(tier: Tier): string {
+  return join(RESULTS_DIR, `${tier}.json`);
+}
+
+function testFiles(dir: string): string[] {
+  const root = join(REPO_ROOT, dir);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".test.ts"))
+    .sort()
+    .map((file) => relative(REPO_ROOT, join(root, file)));
+}
+
+/** Runs one tier; returns the runner's exit code. */
+export function runTier(tier: Tier, env: NodeJS.ProcessEnv = process.env): number {
+  const { dir, concurrency } = TIERS[tier];
+  const files = testFiles(dir);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  rmSync(resultFile(tier), { force: true });
+  console.log(`\n▶ ${tier} tests (${files.length} files)`);
+  if (files.length === 0) return 1;
+  const args = [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${join(REPO_ROOT, "scripts", "dev", "summary-reporter.ts")}`,
+    `--test-reporter-destination=${resultFile(tier)}`,
+    ...files,
+  ];
+  const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env, stdio: "inherit" });
+  return run.status ?? 1;
+}
+
+export function readResult(tier: Tier): TierResult | undefined {
+  if (!existsSync(resultFile(tier))) return undefined;
+  const text = readFileSync(resultFile(tier), "utf8").trim();
+  return text ? (JSON.parse(text) as TierResult) : undefined;
+}
