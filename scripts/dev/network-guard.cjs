@@ -10,6 +10,7 @@ const dns = require("node:dns");
 const fs = require("node:fs");
 
 const logFile = process.env.NETWORK_GUARD_LOG;
+if (process.env.NETWORK_GUARD_STACKS) Error.stackTraceLimit = 60;
 
 function isLoopback(host) {
   if (host === undefined || host === null || host === "") return true; // Node defaults to localhost
@@ -25,7 +26,9 @@ function isLoopback(host) {
 }
 
 function record(kind, host, port) {
-  const line = JSON.stringify({ kind, host: String(host), port, pid: process.pid, argv: process.argv.slice(1, 3) });
+  // NETWORK_GUARD_STACKS=1 adds the caller's stack, to find who tried.
+  const stack = process.env.NETWORK_GUARD_STACKS ? new Error().stack : undefined;
+  const line = JSON.stringify({ kind, host: String(host), port, pid: process.pid, argv: process.argv.slice(1, 3), stack });
   if (logFile) {
     try {
       fs.appendFileSync(logFile, `${line}\n`);

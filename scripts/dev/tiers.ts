@@ -53,7 +53,7 @@ export function runTier(tier: Tier, env: NodeJS.ProcessEnv = process.env): numbe
     `--test-concurrency=${concurrency}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
-    `--test-reporter=${join(REPO_ROOT, "scripts", "dev", "summary-reporter.ts")}`,
+    `--test-reporter=${join(REPO_ROOT, "scripts", "dev", "summary-reporter.mjs")}`,
     `--test-reporter-destination=${resultFile(tier)}`,
     ...files,
   ];

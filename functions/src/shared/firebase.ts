@@ -13,9 +13,18 @@ let firestore: Firestore | undefined;
 function adminApp(): App {
   if (!app) {
     const { getApps, initializeApp } = require("firebase-admin/app") as typeof import("firebase-admin/app");
-    app = getApps()[0] ?? initializeApp();
+    app = getApps()[0] ?? initializeApp(emulatedIdentity());
   }
   return app;
+}
+
+/**
+ * Enqueueing a task needs a service account for its OIDC token. Deployed, firebase-admin finds
+ * it through the metadata server; under the emulator there is none, so name the emulator's own
+ * placeholder account and keep every request on loopback.
+ */
+function emulatedIdentity(): { serviceAccountId: string } | undefined {
+  return process.env.CLOUD_TASKS_EMULATOR_HOST ? { serviceAccountId: "emulated-service-acct@email.com" } : undefined;
 }
 
 export function db(): Firestore {

@@ -10,10 +10,8 @@ import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
 import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth, signInWithEmailAndPassword, type User } from "firebase/auth";
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type DocumentData, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from "firebase/functions";
-import { getApps as getAdminApps, initializeApp as initializeAdminApp } from "firebase-admin/app";
-import { getAuth as getAdminAuth } from "firebase-admin/auth";
-import { getFirestore as getAdminFirestore } from "firebase-admin/firestore";
 import type { Role } from "../../src/contract/roles";
+import { auth as adminAuth, db as adminDb } from "../../src/shared/firebase";
 
 export const PROJECT_ID = process.env.GCLOUD_PROJECT ?? "demo-food-delivery";
 
@@ -29,10 +27,9 @@ function functionsEmulator(): { host: string; port: number } {
   return { host: config.emulators.functions.host, port: config.emulators.functions.port };
 }
 
-/** firebase-admin against the emulators, as scripts and functions use it. */
+/** firebase-admin against the emulators: the very clients the functions use. */
 export function admin() {
-  const app = getAdminApps()[0] ?? initializeAdminApp({ projectId: PROJECT_ID });
-  return { db: getAdminFirestore(app), auth: getAdminAuth(app) };
+  return { db: adminDb(), auth: adminAuth() };
 }
 
 /** One signed-in app user, with the SDK surfaces a React Native app uses. */

@@ -1,0 +1,87 @@
+/**
+ * The callable gateway as the app meets it, through the Functions emulator: who may call,
+ * what a malformed request gets back, and the per-user rate limit.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { getAuth } from "firebase/auth";
+import { CALLABLES, type SetUserRoleResponse, type StartProbeResponse } from "../../src/contract";
+import { admin, anonymousClient, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
+
+describe("callable gateway", () => {
+  const clients: AppClient[] = [];
+  after(() => Promise.all(clients.map((c) => c.close())));
+  const track = <T extends AppClient>(client: T) => (clients.push(client), client);
+
+  it("answers unauthenticated to a caller who is not signed in", async () => {
+    const app = track(anonymousClient());
+    const error = await callError(app.call(CALLABLES.startProbe, {}));
+    assert.equal(error.code, "functions/unauthenticated");
+    assert.equal(error.details.reason, "sign-in-required");
+    assert.match(String(error.details.correlationId), /^[0-9a-f-]{36}$/);
+  });
+
+  it("answers permission-denied to a role that may not call", async () => {
+    const customer = track(await signUp());
+    const error = await callError(customer.call(CALLABLES.setUserRole, { uid: customer.user.uid, role: "admin" }));
+    assert.equal(error.code, "functions/permission-denied");
+    const claims = (await admin().auth.getUser(customer.user.uid)).customClaims ?? {};
+    assert.equal(claims.role, undefined, "the customer did not become an admin");
+  });
+
+  it("names the failing fields of a malformed request and writes nothing", async () => {
+    const app = track(await signUp());
+    const error = await callError(app.call(CALLABLES.startProbe, { label: 42, color: "red" }));
+    assert.equal(error.code, "functions/invalid-argument");
+    const fields = (error.details.fields as { path: string; message: string }[]).map((f) => f.path).sort();
+    assert.deepEqual(fields, ["", "label"]);
+    assert.match(error.message, /label/);
+    const written = await admin().db.collection("probes").where("uid", "==", app.user.uid).get();
+    assert.equal(written.size, 0);
+  });
+
+  it("answers resource-exhausted with a retry-after hint beyond the per-user limit", async () => {
+    const app = track(await signUp());
+    // startProbe allows a burst of 3 per user, refilling at 3 per minute.
+    for (let i = 0; i < 3; i += 1) await app.call<StartProbeResponse>(CALLABLES.startProbe, {});
+    const error = await callError(app.call(CALLABLES.startProbe, {}));
+    assert.equal(error.code, "functions/resource-exhausted");
+    assert.equal(error.details.reason, "rate-limited");
+    const retryAfter = Number(error.details.retryAfterSeconds);
+    assert.ok(retryAfter >= 1 && retryAfter <= 20, `retryAfterSeconds ${retryAfter}`);
+
+    const other = track(await signUp());
+    await other.call(CALLABLES.startProbe, {});
+  });
+
+  it("lets an admin grant a role, audited, visible to the user on token refresh", async () => {
+    const adminUser = track(await signInWithRole("admin"));
+    const target = track(await signUp());
+    const result = await adminUser.call<SetUserRoleResponse>(CALLABLES.setUserRole, {
+      uid: target.user.uid,
+      role: "staff",
+      restaurantIds: ["r1"],
+    });
+    assert.deepEqual(result, { uid: target.user.uid, role: "staff", restaurantIds: ["r1"] });
+
+    const token = await getAuth(target.app).currentUser!.getIdTokenResult(true);
+    assert.equal(token.claims.role, "staff");
+    assert.deepEqual(token.claims.restaurantIds, ["r1"]);
+
+    const audit = await admin().db.collection("auditLog").where("targetUid", "==", target.user.uid).get();
+    assert.equal(audit.size, 1);
+    assert.equal(audit.docs[0].get("actorUid"), adminUser.user.uid);
+    assert.deepEqual(audit.docs[0].get("after"), { role: "staff", restaurantIds: ["r1"] });
+  });
+
+  it("refuses staff without restaurants and an unknown user precisely", async () => {
+    const adminUser = track(await signInWithRole("admin"));
+    const noRestaurants = await callError(adminUser.call(CALLABLES.setUserRole, { uid: adminUser.user.uid, role: "staff" }));
+    assert.equal(noRestaurants.code, "functions/invalid-argument");
+    assert.deepEqual((noRestaurants.details.fields as { path: string }[]).map((f) => f.path), ["restaurantIds"]);
+
+    const unknown = await callError(adminUser.call(CALLABLES.setUserRole, { uid: "no-such-user", role: "courier" }));
+    assert.equal(unknown.code, "functions/not-found");
+    assert.equal(unknown.details.reason, "user-not-found");
+  });
+});

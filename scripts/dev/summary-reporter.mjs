@@ -1,0 +1,18 @@
+// A node:test reporter that prints nothing but, at the end, one JSON line of counts, so the
+// test command can add up several runs into one closing summary. Only tests are counted, not
+// suites. Plain JavaScript: Node loads reporters before any TypeScript loader is in place.
+export default async function* summaryReporter(source) {
+  const counts = { passed: 0, failed: 0, skipped: 0, todo: 0, failures: [] };
+  for await (const event of source) {
+    if (event.type !== "test:pass" && event.type !== "test:fail") continue;
+    if (event.data.details?.type === "suite") continue;
+    if (event.data.skip) counts.skipped += 1;
+    else if (event.data.todo) counts.todo += 1;
+    else if (event.type === "test:pass") counts.passed += 1;
+    else {
+      counts.failed += 1;
+      counts.failures.push(`${event.data.file ?? ""} > ${event.data.name ?? ""}`);
+    }
+  }
+  yield `${JSON.stringify(counts)}\n`;
+}
