@@ -39,6 +39,9 @@ step("emulator suite", npx, [
   PROJECT_ID,
   "--only",
   "auth,functions,firestore,pubsub,tasks",
+  // The demo data npm start serves, so a test proves it loads and its credentials work.
+  "--import",
+  "emulator-data",
   `tsx scripts/dev/run-tiers.ts ${emulatorTiers.join(" ")}`,
 ]);
 

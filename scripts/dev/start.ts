@@ -1,0 +1,75 @@
+/**
+ * `npm start`: the whole local stack. Builds the functions, keeps rebuilding them on change,
+ * starts the Auth, Functions, Firestore, Pub/Sub and Cloud Tasks emulators with the demo data
+ * of emulator-data/ imported, and prints where everything listens once it is up.
+ * Data changes are not saved back: every start begins from the same demo data.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
+import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+
+const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
+const { env, offlineJars } = emulatorEnv();
+const children: ChildProcess[] = [];
+
+console.log("Building functions…");
+const build = spawnSync("npx", ["tsc", "-p", "functions/tsconfig.build.json"], { cwd: REPO_ROOT, env, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+// The Functions emulator reloads when functions/lib changes; this keeps lib in step with src.
+children.push(
+  spawn("npx", ["tsc", "-p", "functions/tsconfig.build.json", "--watch", "--preserveWatchOutput"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  }),
+);
+
+const dataDir = join(REPO_ROOT, "emulator-data");
+const emulators = spawn(
+  "npx",
+  ["firebase", "emulators:start", "--project", PROJECT_ID, "--only", EMULATORS.join(","), ...(existsSync(dataDir) ? ["--import", dataDir] : [])],
+  { cwd: REPO_ROOT, env, stdio: ["inherit", "pipe", "inherit"] },
+);
+children.push(emulators);
+
+// The CLI says when every emulator, functions included, is ready; the banner follows that line.
+let bannerShown = false;
+emulators.stdout?.on("data", (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  if (!bannerShown && chunk.toString().includes("All emulators ready")) {
+    bannerShown = true;
+    setTimeout(printBanner, 100);
+  }
+});
+
+function stopAll(code: number): never {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGINT");
+  process.exit(code);
+}
+emulators.on("exit", (code) => stopAll(code ?? 0));
+process.on("SIGINT", () => emulators.kill("SIGINT"));
+process.on("SIGTERM", () => emulators.kill("SIGINT"));
+
+
+function printBanner(): void {
+  const ports = emulatorPorts();
+  const rows = EMULATORS.map((name) => `  ${name.padEnd(10)} http://${ports[name]}`);
+  const users = DEMO_USERS.map((u) => `  ${u.role.padEnd(10)} ${u.email.padEnd(22)} password: ${DEMO_PASSWORD}`);
+  const guardHits = existsSync(NETWORK_GUARD_LOG) ? readFileSync(NETWORK_GUARD_LOG, "utf8").trim().split("\n").length : 0;
+  console.log(
+    [
+      "",
+      `Local stack is up (project ${PROJECT_ID}${offlineJars ? ", offline emulators from the Google Cloud SDK" : ""}).`,
+      ...rows,
+      `  callables  http://${ports.functions}/${PROJECT_ID}/us-central1/<group>-<name>`,
+      "Demo users:",
+      ...users,
+      guardHits ? `Warning: ${guardHits} connection attempts beyond loopback were refused; see ${NETWORK_GUARD_LOG}` : "",
+      "Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+}
