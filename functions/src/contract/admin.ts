@@ -24,8 +24,9 @@ export const SetUserRoleRequest = z
   });
 export type SetUserRoleRequest = z.infer<typeof SetUserRoleRequest>;
 
-export interface SetUserRoleResponse {
-  uid: string;
-  role: (typeof ROLES)[number];
-  restaurantIds: string[];
-}
+export const SetUserRoleResponse = z.object({
+  uid: z.string(),
+  role: z.enum(ROLES),
+  restaurantIds: z.array(z.string()),
+});
+export type SetUserRoleResponse = z.infer<typeof SetUserRoleResponse>;

@@ -11,10 +11,12 @@ export const StartProbeRequest = z.strictObject({
 });
 export type StartProbeRequest = z.infer<typeof StartProbeRequest>;
 
-export interface StartProbeResponse {
-  probeId: string;
-  correlationId: string;
-}
+export const StartProbeResponse = z.object({
+  probeId: z.string(),
+  /** Every hop of the probe records this id. */
+  correlationId: z.string(),
+});
+export type StartProbeResponse = z.infer<typeof StartProbeResponse>;
 
 /** The hops a probe passes through, in order. */
 export const PROBE_HOPS = ["callable", "trigger", "subscriber", "task"] as const;

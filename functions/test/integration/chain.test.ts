@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { CALLABLES, PROBE_HOPS, type StartProbeResponse } from "../../src/contract";
+import { CALLABLES, PROBE_HOPS, ProbeDocument, StartProbeResponse } from "../../src/contract";
 import { admin, signUp, waitForDocument, type AppClient } from "../support/emulators";
 
 describe("event chain, end to end", () => {
@@ -17,10 +17,11 @@ describe("event chain, end to end", () => {
     const app = await signUp();
     clients.push(app);
 
-    const { probeId, correlationId } = await app.call<StartProbeResponse>(CALLABLES.startProbe, { label: "smoke" });
+    // Parsing with the contract's schemas proves the server answers what the app is told to expect.
+    const { probeId, correlationId } = StartProbeResponse.parse(await app.call(CALLABLES.startProbe, { label: "smoke" }));
     assert.match(probeId, /^[A-Za-z0-9]{20}$/);
 
-    const probe = await waitForDocument(app.firestore, `probes/${probeId}`, (d) => d?.status === "completed");
+    const probe = ProbeDocument.parse(await waitForDocument(app.firestore, `probes/${probeId}`, (d) => d?.status === "completed"));
     assert.equal(probe.uid, app.user.uid);
     assert.equal(probe.correlationId, correlationId);
     for (const hop of PROBE_HOPS) {
@@ -35,7 +36,7 @@ describe("event chain, end to end", () => {
   it("does not let one user watch another user's probe", async () => {
     const [alice, bob] = [await signUp(), await signUp()];
     clients.push(alice, bob);
-    const { probeId } = await alice.call<StartProbeResponse>(CALLABLES.startProbe, {});
+    const { probeId } = StartProbeResponse.parse(await alice.call(CALLABLES.startProbe, {}));
     await assert.rejects(
       waitForDocument(bob.firestore, `probes/${probeId}`, () => true, 10_000),
       (error: { code?: string }) => error.code === "permission-denied",

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { getAuth } from "firebase/auth";
-import { CALLABLES, type SetUserRoleResponse, type StartProbeResponse } from "../../src/contract";
+import { CALLABLES, SetUserRoleResponse } from "../../src/contract";
 import { admin, anonymousClient, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
 
 describe("callable gateway", () => {
@@ -43,7 +43,7 @@ describe("callable gateway", () => {
   it("answers resource-exhausted with a retry-after hint beyond the per-user limit", async () => {
     const app = track(await signUp());
     // startProbe allows a burst of 3 per user, refilling at 3 per minute.
-    for (let i = 0; i < 3; i += 1) await app.call<StartProbeResponse>(CALLABLES.startProbe, {});
+    for (let i = 0; i < 3; i += 1) await app.call(CALLABLES.startProbe, {});
     const error = await callError(app.call(CALLABLES.startProbe, {}));
     assert.equal(error.code, "functions/resource-exhausted");
     assert.equal(error.details.reason, "rate-limited");
@@ -57,11 +57,9 @@ describe("callable gateway", () => {
   it("lets an admin grant a role, audited, visible to the user on token refresh", async () => {
     const adminUser = track(await signInWithRole("admin"));
     const target = track(await signUp());
-    const result = await adminUser.call<SetUserRoleResponse>(CALLABLES.setUserRole, {
-      uid: target.user.uid,
-      role: "staff",
-      restaurantIds: ["r1"],
-    });
+    const result = SetUserRoleResponse.parse(
+      await adminUser.call(CALLABLES.setUserRole, { uid: target.user.uid, role: "staff", restaurantIds: ["r1"] }),
+    );
     assert.deepEqual(result, { uid: target.user.uid, role: "staff", restaurantIds: ["r1"] });
 
     const token = await getAuth(target.app).currentUser!.getIdTokenResult(true);
