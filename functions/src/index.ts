@@ -11,5 +11,7 @@ setGlobalOptions({ region: "us-central1", maxInstances: 20, memory: "256MiB", ti
 
 exportLazily(exports, {
   admin: () => require("./admin"),
+  auth: () => require("./auth"),
+  catalog: () => require("./catalog"),
   diagnostics: () => require("./diagnostics"),
 });

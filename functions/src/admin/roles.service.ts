@@ -1,37 +1,51 @@
 /**
  * Role administration. Claims are the source of truth for authorization (rules and callables
- * read them from the ID token); every change is recorded in the audit log.
+ * read them from the ID token); the profile mirrors the role for display, and every change is
+ * recorded in the audit log. Used by the `admin-setUserRole` callable and the admin script.
  */
 import { SetUserRoleRequest, type SetUserRoleResponse } from "../contract/admin";
+import type { Role } from "../contract/roles";
 import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { notFound } from "../shared/errors";
 import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 
+export interface RoleChange {
+  uid: string;
+  role: Role;
+  restaurantIds: string[];
+}
+
+/** Applies a role change on behalf of `actor` (a uid, or e.g. `script:<user>`). */
+export async function applyRole(change: RoleChange, actor: { id: string; correlationId: string }): Promise<SetUserRoleResponse> {
+  const user = await auth()
+    .getUser(change.uid)
+    .catch((error: { code?: string }) => {
+      if (error.code === "auth/user-not-found") throw notFound("User", "user-not-found");
+      throw error;
+    });
+  const previous = user.customClaims ?? {};
+  const restaurantIds = change.role === "staff" ? change.restaurantIds : [];
+  await auth().setCustomUserClaims(change.uid, { ...previous, role: change.role, restaurantIds });
+  const { FieldValue } = firestoreValues();
+  const batch = db().batch();
+  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role }, { merge: true });
+  batch.create(db().collection(COLLECTIONS.auditLog).doc(), {
+    action: "user.role-set",
+    actorUid: actor.id,
+    targetUid: change.uid,
+    before: { role: previous.role ?? "customer", restaurantIds: previous.restaurantIds ?? [] },
+    after: { role: change.role, restaurantIds },
+    correlationId: actor.correlationId,
+    at: FieldValue.serverTimestamp(),
+  });
+  await batch.commit();
+  log.info("user.role-set", { targetUid: change.uid, role: change.role });
+  return { uid: change.uid, role: change.role, restaurantIds };
+}
+
 export const setUserRole: CallableImpl<SetUserRoleRequest, SetUserRoleResponse> = {
   input: SetUserRoleRequest,
-  async run({ uid, role, restaurantIds = [] }, caller) {
-    const user = await auth()
-      .getUser(uid)
-      .catch((error: { code?: string }) => {
-        if (error.code === "auth/user-not-found") throw notFound("User", "user-not-found");
-        throw error;
-      });
-    const previous = user.customClaims ?? {};
-    const claims = { ...previous, role, restaurantIds: role === "staff" ? restaurantIds : [] };
-    await auth().setCustomUserClaims(uid, claims);
-    const { FieldValue } = firestoreValues();
-    await db().collection(COLLECTIONS.auditLog).add({
-      action: "user.role-set",
-      actorUid: caller.uid,
-      targetUid: uid,
-      before: { role: previous.role ?? "customer", restaurantIds: previous.restaurantIds ?? [] },
-      after: { role, restaurantIds: claims.restaurantIds },
-      correlationId: caller.correlationId,
-      at: FieldValue.serverTimestamp(),
-    });
-    log.info("user.role-set", { targetUid: uid, role });
-    return { uid, role, restaurantIds: claims.restaurantIds };
-  },
+  run: ({ uid, role, restaurantIds = [] }, caller) => applyRole({ uid, role, restaurantIds }, { id: caller.uid!, correlationId: caller.correlationId }),
 };

@@ -5,4 +5,12 @@
 export const CALLABLES = {
   startProbe: "diagnostics-startProbe",
   setUserRole: "admin-setUserRole",
+  updateProfile: "auth-updateProfile",
+  deleteAccount: "auth-deleteAccount",
+  saveRestaurant: "catalog-saveRestaurant",
+  saveCategory: "catalog-saveCategory",
+  deleteCategory: "catalog-deleteCategory",
+  saveItem: "catalog-saveItem",
+  deleteItem: "catalog-deleteItem",
+  importMenu: "catalog-importMenu",
 } as const;

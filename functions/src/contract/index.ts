@@ -4,6 +4,9 @@
  */
 export * from "./admin";
 export * from "./callables";
+export * from "./catalog";
 export * from "./diagnostics";
 export * from "./errors";
+export * from "./primitives";
+export * from "./profile";
 export * from "./roles";

@@ -1,6 +1,12 @@
 /** Collection names, in one place so rules, code and tests agree. Plural, camelCase. */
 export const COLLECTIONS = {
   users: "users",
+  restaurants: "restaurants",
+  /** Subcollections of a restaurant. */
+  categories: "categories",
+  items: "items",
+  inventory: "inventory",
+  orders: "orders",
   probes: "probes",
   auditLog: "auditLog",
   rateLimits: "rateLimits",

@@ -21,7 +21,12 @@ export class DomainError extends Error {
 export const invalidArgument = (fields: FieldError[], message = describeFields(fields)) =>
   new DomainError("invalid-argument", message, { reason: "invalid-request", fields });
 
-export const notFound = (what: string, reason = "not-found") => new DomainError("not-found", `${what} was not found.`, { reason });
+/** `field`, when given, names the request field that pointed at the missing thing. */
+export const notFound = (what: string, reason = "not-found", field?: string) =>
+  new DomainError("not-found", `${what} was not found.`, {
+    reason,
+    ...(field ? { fields: [{ path: field, message: `No such ${what.toLowerCase()}.` }] } : {}),
+  });
 
 export const permissionDenied = (message = "You are not allowed to do this.", reason = "forbidden") =>
   new DomainError("permission-denied", message, { reason });

@@ -31,7 +31,12 @@ export function db(): Firestore {
   if (!firestore) {
     const { getFirestore } = require("firebase-admin/firestore") as typeof import("firebase-admin/firestore");
     firestore = getFirestore(adminApp());
-    firestore.settings({ ignoreUndefinedProperties: true });
+    try {
+      firestore.settings({ ignoreUndefinedProperties: true });
+    } catch {
+      // Already configured, with these same settings, by a second copy of this module
+      // (scripts load it through both module systems).
+    }
   }
   return firestore;
 }

@@ -17,3 +17,9 @@ export function roleOf(claims: Record<string, unknown> | undefined): Role {
   const role = claims?.role;
   return typeof role === "string" && (ROLES as readonly string[]).includes(role) ? (role as Role) : "customer";
 }
+
+/** The restaurants a staff member works for, from their claims. */
+export function restaurantIdsOf(claims: Record<string, unknown> | undefined): string[] {
+  const ids = claims?.restaurantIds;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+}

@@ -1,0 +1,8 @@
+/** Identity: profiles and accounts. Each function loads on first access (see shared/lazy-exports.ts). */
+import { exportLazily } from "../shared/lazy-exports";
+
+exportLazily(exports, {
+  onUserCreated: () => require("./on-user-created.function").onUserCreated,
+  updateProfile: () => require("./update-profile.function").updateProfile,
+  deleteAccount: () => require("./delete-account.function").deleteAccount,
+});

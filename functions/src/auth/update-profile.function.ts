@@ -1,0 +1,8 @@
+import { CALLABLES } from "../contract/callables";
+import { defineCallable } from "../shared/callable";
+
+/** Changes the caller's own profile fields: name, phone, locale, time zone, addresses. */
+export const updateProfile = defineCallable(
+  { name: CALLABLES.updateProfile, access: "signed-in", rateLimit: { max: 20, windowSeconds: 60 } },
+  async () => (await import("./profile.service.js")).updateProfile,
+);

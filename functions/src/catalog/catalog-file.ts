@@ -1,0 +1,86 @@
+/**
+ * A catalog file: restaurants with their categories and items, and stock levels of tracked
+ * items (the format of scripts/dev/demo-catalog.json). Validated row by row with the same
+ * schemas the catalog callables use and written in the same document shapes (catalog.model.ts).
+ * Used by the admin import script and the demo-data seed.
+ */
+import { z } from "zod";
+import { ImportMenuRequest, RestaurantFields } from "../contract/catalog";
+import type { FieldError } from "../contract/errors";
+import { Id } from "../contract/primitives";
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { inventoryId, restaurantDocument } from "./catalog.model";
+
+const Envelope = z.strictObject({
+  restaurants: z.array(z.looseObject({})).min(1),
+  stock: z.array(z.strictObject({ restaurantId: Id, itemId: Id, onHand: z.number().int().min(0) })).default([]),
+});
+
+export interface ValidRestaurant {
+  restaurantId: string;
+  fields: z.infer<typeof RestaurantFields>;
+  menu: ImportMenuRequest;
+}
+
+export interface CatalogPlan {
+  restaurants: ValidRestaurant[];
+  stock: { restaurantId: string; itemId: string; onHand: number }[];
+  errors: FieldError[];
+}
+
+function issuesAt(prefix: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
+  return issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
+}
+
+/** Validates a parsed catalog file; every failing row is reported. */
+export function planCatalog(raw: unknown): CatalogPlan {
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) return { restaurants: [], stock: [], errors: issuesAt("", envelope.error.issues) };
+
+  const plan: CatalogPlan = { restaurants: [], stock: envelope.data.stock, errors: [] };
+  envelope.data.restaurants.forEach((row, index) => {
+    const { restaurantId, categories = [], items = [], ...fields } = row as Record<string, unknown>;
+    const prefix = `restaurants.${index}`;
+    const id = Id.safeParse(restaurantId);
+    const parsedFields = RestaurantFields.safeParse(fields);
+    const menu = ImportMenuRequest.safeParse({ restaurantId, categories, items });
+    if (!id.success) plan.errors.push(...issuesAt(`${prefix}.restaurantId`, id.error.issues));
+    if (!parsedFields.success) plan.errors.push(...issuesAt(prefix, parsedFields.error.issues));
+    if (!menu.success) plan.errors.push(...issuesAt(prefix, menu.error.issues.filter((i) => i.path[0] !== "restaurantId")));
+    if (id.success && parsedFields.success && menu.success) {
+      const wrongCurrency = menu.data.items.flatMap((item, i) =>
+        item.price.currency === parsedFields.data.currency ? [] : [{ path: `${prefix}.items.${i}.price.currency`, message: `Must be ${parsedFields.data.currency}.` }],
+      );
+      plan.errors.push(...wrongCurrency);
+      plan.restaurants.push({ restaurantId: id.data, fields: parsedFields.data, menu: menu.data });
+    }
+  });
+  const known = new Set(plan.restaurants.flatMap((r) => r.menu.items.filter((i) => i.tracksStock).map((i) => inventoryId(r.restaurantId, i.itemId))));
+  plan.stock.forEach((s, index) => {
+    if (!known.has(inventoryId(s.restaurantId, s.itemId))) plan.errors.push({ path: `stock.${index}`, message: "Names no stock-tracked item of this file." });
+  });
+  return plan;
+}
+
+/** Writes a valid plan, one batch per restaurant; importing the same file twice changes nothing. */
+export async function writeCatalog(plan: CatalogPlan, progress: (line: string) => void): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  const restaurants = db().collection(COLLECTIONS.restaurants);
+  const stamp = { updatedAt: FieldValue.serverTimestamp(), updatedBy: "import" };
+  for (const [index, r] of plan.restaurants.entries()) {
+    const batch = db().batch();
+    const ref = restaurants.doc(r.restaurantId);
+    batch.set(ref, { ...restaurantDocument(r.fields), ...stamp });
+    for (const { categoryId, ...category } of r.menu.categories) batch.set(ref.collection(COLLECTIONS.categories).doc(categoryId), { ...category, ...stamp });
+    for (const { itemId, ...item } of r.menu.items) batch.set(ref.collection(COLLECTIONS.items).doc(itemId), { ...item, restaurantId: r.restaurantId, ...stamp });
+    await batch.commit();
+    progress(`[${index + 1}/${plan.restaurants.length}] ${r.fields.name}: ${r.menu.categories.length} categories, ${r.menu.items.length} items`);
+  }
+  if (plan.stock.length) {
+    const batch = db().batch();
+    for (const s of plan.stock) batch.set(db().collection(COLLECTIONS.inventory).doc(inventoryId(s.restaurantId, s.itemId)), { ...s, ...stamp });
+    await batch.commit();
+    progress(`stock levels: ${plan.stock.length}`);
+  }
+}
