@@ -24,6 +24,8 @@ type Operation = "get" | "list" | "create" | "update" | "delete";
 const OPERATIONS: Operation[] = ["get", "list", "create", "update", "delete"];
 
 interface CollectionCase {
+  /** Path of the collection the seeded document lives in. */
+  collection: string;
   /** Seeded document every principal is tried against. */
   seed: { id: string; data: Record<string, unknown> };
   /** The list query a principal runs (filtered as the app would filter). */
@@ -32,20 +34,74 @@ interface CollectionCase {
   allowed: Partial<Record<Operation, Principal[]>>;
 }
 
+const EVERYONE = Object.keys(PRINCIPALS) as Principal[];
 const SERVER_ONLY: CollectionCase["allowed"] = {};
+const serverOnly = (collection: string): CollectionCase => ({ collection, seed: { id: "doc", data: { a: 1 } }, allowed: SERVER_ONLY });
+
+const openingHours = { timeZone: "Europe/Madrid", weekly: {} };
+
+/** Documents the cases refer to besides their own seed (parents that rules read). */
+const PARENTS: { path: string; data: Record<string, unknown> }[] = [
+  { path: "restaurants/r1", data: { name: "R1", published: true, openingHours } },
+  { path: "restaurants/r2", data: { name: "R2", published: false, openingHours } },
+];
 
 const COLLECTIONS: Record<string, CollectionCase> = {
-  probes: {
+  "users (own profile of customer A)": {
+    collection: "users",
+    seed: { id: "customer-a", data: { uid: "customer-a", role: "customer", displayName: "A" } },
+    listQuery: (db) => query(collection(db, "users")),
+    allowed: { get: ["customerA", "admin"], list: ["admin"] },
+  },
+  "restaurants (published)": {
+    collection: "restaurants",
+    seed: { id: "r1", data: { name: "R1", published: true, openingHours } },
+    listQuery: (db) => query(collection(db, "restaurants"), where("published", "==", true)),
+    allowed: { get: EVERYONE, list: EVERYONE },
+  },
+  "restaurants (unpublished, of R2)": {
+    collection: "restaurants",
+    seed: { id: "r2", data: { name: "R2", published: false, openingHours } },
+    listQuery: (db) => query(collection(db, "restaurants"), where("published", "==", false)),
+    allowed: { get: ["staffR2", "admin"], list: ["admin"] },
+  },
+  "categories (of published R1)": {
+    collection: "restaurants/r1/categories",
+    seed: { id: "c1", data: { name: "Pizzas", position: 0 } },
+    allowed: { get: EVERYONE, list: EVERYONE },
+  },
+  "items (of published R1)": {
+    collection: "restaurants/r1/items",
+    seed: { id: "i1", data: { name: "Margherita", price: { amount: 950, currency: "EUR" } } },
+    allowed: { get: EVERYONE, list: EVERYONE },
+  },
+  "items (of unpublished R2)": {
+    collection: "restaurants/r2/items",
+    seed: { id: "i2", data: { name: "Secret", price: { amount: 100, currency: "EUR" } } },
+    allowed: { get: ["staffR2", "admin"], list: ["staffR2", "admin"] },
+  },
+  "orders (of customer A at R1, courier assigned)": {
+    collection: "orders",
+    seed: { id: "o1", data: { customerUid: "customer-a", restaurantId: "r1", courierUid: "courier-1", total: { amount: 1500, currency: "EUR" } } },
+    listQuery: (db) => query(collection(db, "orders"), where("customerUid", "==", "customer-a")),
+    allowed: { get: ["customerA", "staffR1", "courier", "admin"], list: ["customerA", "admin"] },
+  },
+  "probes (of customer A)": {
+    collection: "probes",
     seed: { id: "probe-a", data: { uid: "customer-a", status: "started", correlationId: "c-1", hops: {} } },
     listQuery: (db) => query(collection(db, "probes"), where("uid", "==", "customer-a")),
     allowed: { get: ["customerA", "admin"], list: ["customerA", "admin"] },
   },
-  rateLimits: { seed: { id: "bucket", data: { tokens: 1, updatedAtMs: 0 } }, allowed: SERVER_ONLY },
-  processedEvents: { seed: { id: "h__e", data: { handler: "h", eventId: "e" } }, allowed: SERVER_ONLY },
-  deadLetters: { seed: { id: "h__e", data: { handler: "h", status: "open" } }, allowed: SERVER_ONLY },
-  auditLog: { seed: { id: "entry", data: { action: "user.role-set", targetUid: "customer-a" } }, allowed: SERVER_ONLY },
+  inventory: serverOnly("inventory"),
+  payments: serverOnly("payments"),
+  idempotencyKeys: serverOnly("idempotencyKeys"),
+  stockMovements: serverOnly("stockMovements"),
+  rateLimits: serverOnly("rateLimits"),
+  processedEvents: serverOnly("processedEvents"),
+  deadLetters: serverOnly("deadLetters"),
+  auditLog: serverOnly("auditLog"),
   // A collection nobody declared: deny by default.
-  somethingNew: { seed: { id: "x", data: { a: 1 } }, allowed: SERVER_ONLY },
+  somethingNew: serverOnly("somethingNew"),
 };
 
 let env: RulesTestEnvironment;
@@ -64,7 +120,8 @@ beforeEach(async () => {
   await env.clearFirestore();
   await env.withSecurityRulesDisabled(async (context) => {
     const db = context.firestore();
-    for (const [name, c] of Object.entries(COLLECTIONS)) await setDoc(doc(db, name, c.seed.id), c.seed.data);
+    for (const parent of PARENTS) await setDoc(doc(db, parent.path), parent.data);
+    for (const c of Object.values(COLLECTIONS)) await setDoc(doc(db, c.collection, c.seed.id), c.seed.data);
   });
 });
 
@@ -74,15 +131,15 @@ function dbFor(principal: Principal): Firestore {
   return context.firestore() as unknown as Firestore;
 }
 
-function attempt(db: Firestore, name: string, c: CollectionCase, operation: Operation): Promise<unknown> {
-  const ref = doc(db, name, c.seed.id);
+function attempt(db: Firestore, c: CollectionCase, operation: Operation): Promise<unknown> {
+  const ref = doc(db, c.collection, c.seed.id);
   switch (operation) {
     case "get":
       return getDoc(ref);
     case "list":
-      return getDocs(c.listQuery ? c.listQuery(db) : collection(db, name));
+      return getDocs(c.listQuery ? c.listQuery(db) : collection(db, c.collection));
     case "create":
-      return setDoc(doc(db, name, "new-doc"), { ...c.seed.data, uid: "customer-a" });
+      return setDoc(doc(db, c.collection, "new-doc"), { ...c.seed.data, uid: "customer-a" });
     case "update":
       return updateDoc(ref, { tampered: true });
     case "delete":
@@ -97,7 +154,7 @@ for (const [name, c] of Object.entries(COLLECTIONS)) {
       it(`${principal}: may ${allowedOps.join(", ") || "nothing"}`, async () => {
         const db = dbFor(principal);
         for (const operation of OPERATIONS) {
-          const outcome = attempt(db, name, c, operation);
+          const outcome = attempt(db, c, operation);
           if (allowedOps.includes(operation)) await assertSucceeds(outcome);
           else await assertFails(outcome);
         }
@@ -106,7 +163,24 @@ for (const [name, c] of Object.entries(COLLECTIONS)) {
   });
 }
 
-describe("rules: probes, beyond the matrix", () => {
+describe("rules: beyond the matrix", () => {
+  it("a customer cannot give themselves a role or change a price (mass assignment)", async () => {
+    await assertFails(updateDoc(doc(dbFor("customerA"), "users/customer-a"), { role: "admin" }));
+    await assertFails(setDoc(doc(dbFor("customerA"), "users/customer-a"), { uid: "customer-a", role: "admin" }));
+    await assertFails(updateDoc(doc(dbFor("customerA"), "restaurants/r1/items/i1"), { price: { amount: 1, currency: "EUR" } }));
+    await assertFails(updateDoc(doc(dbFor("staffR1"), "restaurants/r1/items/i1"), { price: { amount: 1, currency: "EUR" } }));
+  });
+
+  it("staff list their restaurant's orders, not another's; a courier lists their own deliveries", async () => {
+    const ofR1 = (principal: Principal) => getDocs(query(collection(dbFor(principal), "orders"), where("restaurantId", "==", "r1")));
+    await assertSucceeds(ofR1("staffR1"));
+    await assertFails(ofR1("staffR2"));
+    await assertFails(ofR1("customerB"));
+    await assertSucceeds(getDocs(query(collection(dbFor("courier"), "orders"), where("courierUid", "==", "courier-1"))));
+    await assertFails(getDocs(query(collection(dbFor("courier"), "orders"), where("restaurantId", "==", "r1"))));
+  });
+
+
   it("a customer cannot list every probe, only their own", async () => {
     await assertFails(getDocs(collection(dbFor("customerA"), "probes")));
     await assertFails(getDocs(query(collection(dbFor("customerB"), "probes"), where("uid", "==", "customer-a"))));

@@ -1,0 +1,90 @@
+/**
+ * Identity as the app meets it: the profile made at sign-up, changing one's own profile and
+ * nothing else, and deleting an account while keeping its orders, anonymized.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { doc, getDoc } from "firebase/firestore";
+import { CALLABLES, DeleteAccountResponse, UpdateProfileResponse, UserProfile } from "../../src/contract";
+import { pseudonym } from "../../src/auth/profile.service";
+import { admin, callError, signUp, waitForDocument, type AppClient } from "../support/emulators";
+
+const home = {
+  id: "home",
+  label: "Home",
+  line1: "Calle de Alcalá 1",
+  city: "Madrid",
+  postalCode: "28014",
+  country: "ES",
+  location: { lat: 40.4169, lng: -3.7035 },
+};
+
+describe("identity", () => {
+  const clients: AppClient[] = [];
+  after(() => Promise.all(clients.map((c) => c.close())));
+  const track = <T extends AppClient>(client: T) => (clients.push(client), client);
+
+  it("creates a customer profile at sign-up, readable by its owner only", async () => {
+    const app = track(await signUp());
+    const profile = UserProfile.parse(await waitForDocument(app.firestore, `users/${app.user.uid}`, (d) => d !== undefined));
+    assert.equal(profile.role, "customer");
+    assert.equal(profile.email, app.user.email);
+    assert.deepEqual(profile.addresses, []);
+
+    const other = track(await signUp());
+    await assert.rejects(getDoc(doc(other.firestore, `users/${app.user.uid}`)), (e: { code?: string }) => e.code === "permission-denied");
+  });
+
+  it("changes only the fields sent, and only the ones a user owns", async () => {
+    const app = track(await signUp());
+    await waitForDocument(app.firestore, `users/${app.user.uid}`, (d) => d !== undefined);
+    const updated = UpdateProfileResponse.parse(
+      await app.call(CALLABLES.updateProfile, { displayName: "Lucía", phone: "+34600123456", locale: "es", timeZone: "Europe/Madrid", addresses: [home] }),
+    );
+    assert.equal(updated.displayName, "Lucía");
+    assert.equal(updated.locale, "es");
+    assert.deepEqual(updated.addresses, [home]);
+
+    const again = UpdateProfileResponse.parse(await app.call(CALLABLES.updateProfile, { displayName: "Lucía G." }));
+    assert.equal(again.phone, "+34600123456", "fields not sent are kept");
+
+    const refused = await callError(app.call(CALLABLES.updateProfile, { role: "admin", displayName: "Eve" }));
+    assert.equal(refused.code, "functions/invalid-argument");
+    const stored = (await admin().db.doc(`users/${app.user.uid}`).get()).data()!;
+    assert.equal(stored.role, "customer");
+    assert.equal(stored.displayName, "Lucía G.", "a refused request changes nothing, not even the valid fields");
+  });
+
+  it("names each invalid profile field precisely", async () => {
+    const app = track(await signUp());
+    const error = await callError(
+      app.call(CALLABLES.updateProfile, { phone: "600123456", timeZone: "Moon/Base", addresses: [{ ...home, location: { lat: 123, lng: 0 } }] }),
+    );
+    assert.equal(error.code, "functions/invalid-argument");
+    const paths = (error.details.fields as { path: string }[]).map((f) => f.path).sort();
+    assert.deepEqual(paths, ["addresses.0.location.lat", "phone", "timeZone"]);
+  });
+
+  it("deletes the account and personal data, keeping orders anonymized", async () => {
+    const app = track(await signUp());
+    const uid = app.user.uid;
+    await waitForDocument(app.firestore, `users/${uid}`, (d) => d !== undefined);
+    const orderRef = admin().db.collection("orders").doc();
+    await orderRef.set({ customerUid: uid, customerName: "Lucía", deliveryAddress: home, restaurantId: "r1", total: { amount: 1500, currency: "EUR" } });
+
+    const refused = await callError(app.call(CALLABLES.deleteAccount, {}));
+    assert.equal(refused.code, "functions/invalid-argument");
+    assert.deepEqual((refused.details.fields as { path: string }[]).map((f) => f.path), ["confirm"]);
+
+    const result = DeleteAccountResponse.parse(await app.call(CALLABLES.deleteAccount, { confirm: true }));
+    assert.deepEqual(result, { deleted: true, ordersAnonymized: 1 });
+
+    const order = (await orderRef.get()).data()!;
+    assert.equal(order.customerUid, pseudonym(uid));
+    assert.equal(order.customerName, undefined);
+    assert.equal(order.deliveryAddress, undefined);
+    assert.deepEqual(order.total, { amount: 1500, currency: "EUR" }, "accounting fields stay");
+    assert.equal((await admin().db.doc(`users/${uid}`).get()).exists, false);
+    await assert.rejects(admin().auth.getUser(uid), (e: { code?: string }) => e.code === "auth/user-not-found");
+  });
+});
