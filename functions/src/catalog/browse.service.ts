@@ -1,12 +1,11 @@
 /**
- * Browsing published restaurants: what Firestore alone answers poorly. Near a point (geohash
- * ranges, then exact distance against each restaurant's own delivery radius), by cuisine, by
+ * Browsing published restaurants: what Firestore alone answers poorly. Near a point (delivery
+ * cells, then exact distance against each restaurant's own delivery radius), by cuisine, by
  * name prefix, open now, with cursor pagination.
  */
-import { distanceBetween, geohashQueryBounds } from "geofire-common";
+import { distanceBetween } from "geofire-common";
 import type { DocumentData, Query } from "firebase-admin/firestore";
 import {
-  MAX_DELIVERY_RADIUS_KM,
   type ListRestaurantsQuery,
   type ListRestaurantsResponse,
   type MenuResponse,
@@ -16,6 +15,7 @@ import {
 import { COLLECTIONS } from "../shared/collections";
 import { invalidArgument, notFound } from "../shared/errors";
 import { db } from "../shared/firebase";
+import { deliveryCellOf } from "./catalog.model";
 import { isOpenAt } from "./opening-hours";
 
 interface RestaurantDocument {
@@ -82,16 +82,16 @@ export async function listRestaurants(query: ListRestaurantsQuery, now = new Dat
     : listByName(query, now);
 }
 
-/** Within delivery range of a point, nearest first. */
+/**
+ * Within delivery range of a point, nearest first. One query reads the restaurants whose
+ * delivery area touches the point's cell; the exact distance decides.
+ */
 async function listNear(query: ListRestaurantsQuery, center: [number, number], now: Date): Promise<ListRestaurantsResponse> {
   const after = decodeCursor<number>(query.cursor, "number");
-  const bounds = geohashQueryBounds(center, MAX_DELIVERY_RADIUS_KM * 1000);
-  const snapshots = await Promise.all(bounds.map(([start, end]) => published().orderBy("geohash").startAt(start).endAt(end).get()));
-  const seen = new Set<string>();
+  const cell = deliveryCellOf({ lat: center[0], lng: center[1] });
+  const snapshot = await published().where("deliveryCells", "array-contains", cell).get();
   const candidates: { id: string; r: RestaurantDocument; distanceKm: number }[] = [];
-  for (const doc of snapshots.flatMap((s) => s.docs)) {
-    if (seen.has(doc.id)) continue;
-    seen.add(doc.id);
+  for (const doc of snapshot.docs) {
     const r = doc.data() as RestaurantDocument;
     const distanceKm = distanceBetween([r.location.lat, r.location.lng], center);
     if (distanceKm <= r.deliveryRadiusKm && matches(r, query, now)) candidates.push({ id: doc.id, r, distanceKm });
