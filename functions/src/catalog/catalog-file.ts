@@ -39,6 +39,7 @@ export function planCatalog(raw: unknown): CatalogPlan {
   if (!envelope.success) return { restaurants: [], stock: [], errors: issuesAt("", envelope.error.issues) };
 
   const plan: CatalogPlan = { restaurants: [], stock: envelope.data.stock, errors: [] };
+  const trackedItems = new Set<string>();
   envelope.data.restaurants.forEach((row, index) => {
     const { restaurantId, categories = [], items = [], ...fields } = row as Record<string, unknown>;
     const prefix = `restaurants.${index}`;
@@ -48,17 +49,21 @@ export function planCatalog(raw: unknown): CatalogPlan {
     if (!id.success) plan.errors.push(...issuesAt(`${prefix}.restaurantId`, id.error.issues));
     if (!parsedFields.success) plan.errors.push(...issuesAt(prefix, parsedFields.error.issues));
     if (!menu.success) plan.errors.push(...issuesAt(prefix, menu.error.issues.filter((i) => i.path[0] !== "restaurantId")));
-    if (id.success && parsedFields.success && menu.success) {
-      const wrongCurrency = menu.data.items.flatMap((item, i) =>
-        item.price.currency === parsedFields.data.currency ? [] : [{ path: `${prefix}.items.${i}.price.currency`, message: `Must be ${parsedFields.data.currency}.` }],
-      );
-      plan.errors.push(...wrongCurrency);
-      plan.restaurants.push({ restaurantId: id.data, fields: parsedFields.data, menu: menu.data });
+    // Checked on the raw rows, so one bad field of a row does not hide the others.
+    const rawItems = Array.isArray(items) ? (items as { itemId?: unknown; tracksStock?: unknown; price?: { currency?: unknown } }[]) : [];
+    if (parsedFields.success) {
+      rawItems.forEach((item, i) => {
+        const currency = item?.price?.currency;
+        if (typeof currency === "string" && currency !== parsedFields.data.currency) {
+          plan.errors.push({ path: `${prefix}.items.${i}.price.currency`, message: `Must be ${parsedFields.data.currency}, the restaurant's currency.` });
+        }
+      });
     }
+    for (const item of rawItems) if (item?.tracksStock === true) trackedItems.add(inventoryId(String(restaurantId), String(item.itemId)));
+    if (id.success && parsedFields.success && menu.success) plan.restaurants.push({ restaurantId: id.data, fields: parsedFields.data, menu: menu.data });
   });
-  const known = new Set(plan.restaurants.flatMap((r) => r.menu.items.filter((i) => i.tracksStock).map((i) => inventoryId(r.restaurantId, i.itemId))));
   plan.stock.forEach((s, index) => {
-    if (!known.has(inventoryId(s.restaurantId, s.itemId))) plan.errors.push({ path: `stock.${index}`, message: "Names no stock-tracked item of this file." });
+    if (!trackedItems.has(inventoryId(s.restaurantId, s.itemId))) plan.errors.push({ path: `stock.${index}`, message: "Names no stock-tracked item of this file." });
   });
   return plan;
 }
