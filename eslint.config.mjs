@@ -30,6 +30,7 @@ export default tseslint.config(
       "functions/src/*/index.ts",
       "functions/src/shared/firebase.ts",
       "functions/src/shared/pubsub.ts",
+      "functions/src/payments/stripe.gateway.ts",
       "functions/test/support/module-footprint.ts",
     ],
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -13,5 +13,7 @@ exportLazily(exports, {
   admin: () => require("./admin"),
   auth: () => require("./auth"),
   catalog: () => require("./catalog"),
+  checkout: () => require("./checkout"),
   diagnostics: () => require("./diagnostics"),
+  payments: () => require("./payments"),
 });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProfileOnSignUp } from "../../functions/src/auth/profile.service.ts";
 import { planCatalog, writeCatalog } from "../../functions/src/catalog/catalog-file.ts";
+import { definePromotion } from "../../functions/src/checkout/promotions.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
@@ -23,6 +24,15 @@ for (const user of DEMO_USERS) {
   await db().collection(COLLECTIONS.users).doc(user.uid).update({ role: user.role, locale: user.uid === "demo-customer" ? "es" : "en", timeZone: "Europe/Madrid" });
   console.log(`user     ${user.role.padEnd(8)} ${user.email}`);
 }
+
+// Promo codes to try at checkout: WELCOME10 (10% off from 15.00, once per customer),
+// FIVEOFF (5.00 off from 20.00, 3 uses in all), OLDCODE (expired).
+const year = 365 * 86_400_000;
+const promo = { startsAt: new Date(Date.now() - year), expiresAt: new Date(Date.now() + 5 * year), active: true };
+await definePromotion({ ...promo, code: "WELCOME10", kind: "percent", value: 10, maxDiscount: 1000, minSubtotal: 1500, perUserLimit: 1, globalLimit: 100_000 });
+await definePromotion({ ...promo, code: "FIVEOFF", kind: "amount", value: 500, currency: "EUR", minSubtotal: 2000, perUserLimit: 3, globalLimit: 3 });
+await definePromotion({ ...promo, code: "OLDCODE", kind: "percent", value: 50, minSubtotal: 0, perUserLimit: 1, globalLimit: 10, expiresAt: new Date(Date.now() - 86_400_000) });
+console.log("promos   WELCOME10, FIVEOFF, OLDCODE");
 
 const plan = planCatalog(JSON.parse(readFileSync(join(import.meta.dirname, "demo-catalog.json"), "utf8")));
 if (plan.errors.length) throw new Error(`demo-catalog.json is invalid:\n${plan.errors.map((e) => `${e.path}: ${e.message}`).join("\n")}`);

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole local stack. Builds the functions, keeps rebuilding them on change,
- * starts the Auth, Functions, Firestore, Pub/Sub and Cloud Tasks emulators with the demo data
- * of emulator-data/ imported, and prints where everything listens once it is up.
+ * starts the Stripe double and the Auth, Functions, Firestore, Pub/Sub and Cloud Tasks emulators
+ * with the demo data of emulator-data/ imported, and prints where everything listens once up.
  * Data changes are not saved back: every start begins from the same demo data.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
 import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { STRIPE_DOUBLE_URL, startStripeDouble } from "./local-services.ts";
 
 const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
 const { env, offlineJars } = emulatorEnv();
@@ -26,6 +27,8 @@ children.push(
     stdio: ["ignore", "ignore", "inherit"],
   }),
 );
+
+children.push(await startStripeDouble(env));
 
 const dataDir = join(REPO_ROOT, "emulator-data");
 const emulators = spawn(
@@ -65,6 +68,7 @@ function printBanner(): void {
       `Local stack is up (project ${PROJECT_ID}${offlineJars ? ", offline emulators from the Google Cloud SDK" : ""}).`,
       ...rows,
       `  callables  http://${ports.functions}/${PROJECT_ID}/us-central1/<group>-<name>`,
+      `  stripe     ${STRIPE_DOUBLE_URL} (local Stripe double; confirm a card payment: POST /_double/payment_intents/<id>/confirm)`,
       "Demo users:",
       ...users,
       guardHits ? `Warning: ${guardHits} connection attempts beyond loopback were refused; see ${NETWORK_GUARD_LOG}` : "",

@@ -1,12 +1,13 @@
 /**
  * `npm test`: every check the project has, in one command, ending with one summary line.
- *   typecheck -> lint -> build -> unit -> [emulator suite: integration, rules] -> network
+ *   typecheck -> lint -> build -> unit -> [Stripe double + emulator suite: integration, rules] -> network
  * The network tier runs last: it reads what the network guard saw during all the others.
  * Everything runs even after a failure, so one run reports every problem.
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { emulatorEnv, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { startStripeDouble } from "./local-services.ts";
 import { readResult, runTier, TIERS, type Tier } from "./tiers.ts";
 
 const started = Date.now();
@@ -30,6 +31,7 @@ step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json"]);
 
 runTier("unit", env);
 
+const stripeDouble = await startStripeDouble(env);
 const emulatorTiers: Tier[] = ["integration", "rules"];
 console.log("\n▶ starting the emulator suite for:", emulatorTiers.join(", "));
 step("emulator suite", npx, [
@@ -45,6 +47,7 @@ step("emulator suite", npx, [
   `tsx scripts/dev/run-tiers.ts ${emulatorTiers.join(" ")}`,
 ]);
 
+stripeDouble.kill();
 runTier("network", env);
 
 let passed = 0;

@@ -10,6 +10,7 @@ import type { FieldError } from "../contract/errors";
 import { Id } from "../contract/primitives";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
+import { setStockLevel } from "../inventory/stock.service";
 import { inventoryId, restaurantDocument } from "./catalog.model";
 
 const Envelope = z.strictObject({
@@ -82,10 +83,6 @@ export async function writeCatalog(plan: CatalogPlan, progress: (line: string) =
     await batch.commit();
     progress(`[${index + 1}/${plan.restaurants.length}] ${r.fields.name}: ${r.menu.categories.length} categories, ${r.menu.items.length} items`);
   }
-  if (plan.stock.length) {
-    const batch = db().batch();
-    for (const s of plan.stock) batch.set(db().collection(COLLECTIONS.inventory).doc(inventoryId(s.restaurantId, s.itemId)), { ...s, ...stamp });
-    await batch.commit();
-    progress(`stock levels: ${plan.stock.length}`);
-  }
+  for (const s of plan.stock) await setStockLevel(s.restaurantId, s.itemId, s.onHand);
+  if (plan.stock.length) progress(`stock levels: ${plan.stock.length}`);
 }

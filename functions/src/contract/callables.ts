@@ -13,4 +13,5 @@ export const CALLABLES = {
   saveItem: "catalog-saveItem",
   deleteItem: "catalog-deleteItem",
   importMenu: "catalog-importMenu",
+  placeOrder: "checkout-placeOrder",
 } as const;

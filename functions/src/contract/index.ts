@@ -5,6 +5,7 @@
 export * from "./admin";
 export * from "./callables";
 export * from "./catalog";
+export * from "./checkout";
 export * from "./diagnostics";
 export * from "./errors";
 export * from "./primitives";

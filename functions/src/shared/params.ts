@@ -3,7 +3,7 @@
  * `functions/.env*` files (the emulator reads `.env.local`) or are prompted for at deploy.
  * Call `.value()` only inside handlers: at module scope it would run during deploy analysis.
  */
-import { defineBoolean, defineInt } from "firebase-functions/params";
+import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 
 /** Reject callables that carry no valid App Check token. Off in the emulator, on in production. */
 export const appCheckEnforced = defineBoolean("APP_CHECK_ENFORCED", {
@@ -15,4 +15,22 @@ export const appCheckEnforced = defineBoolean("APP_CHECK_ENFORCED", {
 export const defaultRateLimitPerMinute = defineInt("RATE_LIMIT_PER_MINUTE", {
   default: 60,
   description: "Calls per user per minute allowed to a callable that sets no limit of its own.",
+});
+
+/** Minutes a card order waits for its payment before the reservation lapses. */
+export const paymentWindowMinutes = defineInt("PAYMENT_WINDOW_MINUTES", {
+  default: 15,
+  description: "Minutes a card order may wait for payment before its stock and promo are released.",
+});
+
+/** Stripe's secret API key (sk_live_… / sk_test_…). */
+export const stripeSecretKey = defineSecret("STRIPE_SECRET_KEY");
+
+/** Signing secret of the Stripe webhook endpoint (whsec_…). */
+export const stripeWebhookSecret = defineSecret("STRIPE_WEBHOOK_SECRET");
+
+/** Stripe API base URL; empty for Stripe itself. Local runs point it at the Stripe double. */
+export const stripeApiUrl = defineString("STRIPE_API_URL", {
+  default: "",
+  description: "Base URL of the Stripe API; leave empty in production.",
 });

@@ -2,11 +2,15 @@
  * Task-queue functions. A failing attempt throws so Cloud Tasks retries it with backoff; the
  * last attempt's failure is dead-lettered instead, so nothing is lost silently when retries run
  * out. Payloads arrive in the envelope of tasks.ts, which carries the correlation id.
+ *
+ * A delayed task that arrives early (the Cloud Tasks emulator ignores schedule times) is not
+ * run: it fails with NotDueYet so the queue tries it again after its backoff.
  */
 import { onTaskDispatched, type TaskQueueOptions } from "firebase-functions/v2/tasks";
-import { acceptCorrelationId, newCorrelationId } from "./context";
+import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
 import { recordDeadLetter } from "./dead-letters";
 import { runEvent, type Validated } from "./event-handler";
+import { log } from "./log";
 import type { TaskEnvelope } from "./tasks";
 import type { TaskQueue } from "./task-queues";
 
@@ -21,6 +25,17 @@ export interface TaskSpec {
   options?: Omit<TaskQueueOptions, "retryConfig" | "rateLimits">;
 }
 
+/** Thrown for a delayed task delivered before its time, so the queue retries it later. */
+export class NotDueYet extends Error {
+  constructor(readonly dueInSeconds: number) {
+    super(`Task is not due for another ${dueInSeconds} s.`);
+    this.name = "NotDueYet";
+  }
+}
+
+/** Clocks of the queue and the function may differ a little. */
+const EARLY_TOLERANCE_MS = 2000;
+
 export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImpl<T>>) {
   return onTaskDispatched<Partial<TaskEnvelope<unknown>>>(
     { ...spec.options, retryConfig: spec.retryConfig, rateLimits: spec.rateLimits },
@@ -30,6 +45,15 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
       const attempt = (request.retryCount ?? 0) + 1;
       const taskId = request.id ?? "unknown";
       const finalAttempt = attempt >= spec.retryConfig.maxAttempts;
+      if (envelope.notBefore && Date.now() + EARLY_TOLERANCE_MS < envelope.notBefore) {
+        const early = new NotDueYet(Math.ceil((envelope.notBefore - Date.now()) / 1000));
+        log.info("task.not-due", { handler: spec.name, taskId, attempt, dueInSeconds: early.dueInSeconds, correlationId });
+        if (!finalAttempt) throw early;
+        // Never run early; out of attempts, leave it where a person will see it.
+        return withContext({ correlationId, handler: spec.name }, () =>
+          recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: early, attempts: attempt }),
+        );
+      }
       await runEvent(spec.name, correlationId, { taskId, attempt }, async () => {
         const impl = await load();
         const parsed = impl.schema.safeParse(envelope.data);

@@ -4,6 +4,7 @@
  */
 export const TASK_QUEUES = {
   completeProbe: "diagnostics-completeProbe",
+  expireUnpaidOrder: "checkout-expireUnpaidOrder",
 } as const;
 
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

@@ -10,6 +10,8 @@ import type { TaskQueue } from "./task-queues";
 export interface TaskEnvelope<T> {
   correlationId: string;
   data: T;
+  /** Epoch ms before which the task must not run (delayed tasks; see task-handler.ts). */
+  notBefore?: number;
 }
 
 export interface EnqueueOptions {
@@ -20,7 +22,8 @@ export interface EnqueueOptions {
 
 /** Enqueues `data` for the task function `functionName` (its deployed name, e.g. `orders-expire`). */
 export async function enqueueTask<T>(functionName: TaskQueue, data: T, options: EnqueueOptions = {}): Promise<void> {
-  const envelope: TaskEnvelope<T> = { correlationId: correlationId(), data };
+  const notBefore = options.scheduleDelaySeconds ? Date.now() + options.scheduleDelaySeconds * 1000 : undefined;
+  const envelope: TaskEnvelope<T> = { correlationId: correlationId(), data, ...(notBefore ? { notBefore } : {}) };
   try {
     await functionsAdmin().taskQueue(functionName).enqueue(envelope, options);
     log.info("task.enqueued", { functionName, taskId: options.id, delaySeconds: options.scheduleDelaySeconds });

@@ -73,7 +73,7 @@ describe("admin: import-catalog", () => {
     }
     const items = await admin().db.collection(`restaurants/${id}/items`).get();
     assert.deepEqual(items.docs.map((d) => d.id), ["pie"]);
-    assert.equal((await admin().db.doc(`inventory/${id}__pie`).get()).get("onHand"), 5);
+    assert.equal((await admin().db.doc(`inventory/${id}__pie`).get()).get("level"), 5);
   });
 });
 

@@ -1,0 +1,117 @@
+/**
+ * Checkout: one idempotent request turns a cart into an order.
+ *   1. claim the client's idempotency key (a retry returns the first result);
+ *   2. price from the catalog, never from client numbers;
+ *   3. in one transaction: reserve stock, use the promo code, create the order;
+ *   4. start the payment (card: a PaymentIntent with manual capture) and schedule the
+ *      reservation's expiry; if the payment cannot start, undo step 3.
+ */
+import type { DocumentReference } from "firebase-admin/firestore";
+import { CheckoutRequest, type CheckoutResponse } from "../contract/checkout";
+import type { UserProfile } from "../contract/profile";
+import type { CallableImpl, Caller } from "../shared/callable";
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { withIdempotencyKey } from "../shared/idempotency-keys";
+import { log } from "../shared/log";
+import { paymentWindowMinutes } from "../shared/params";
+import { TASK_QUEUES } from "../shared/task-queues";
+import { enqueueTask } from "../shared/tasks";
+import { planReservation, planSettle } from "../inventory/stock.service";
+import { gatewayFor } from "../payments/gateway";
+import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
+import { loadPromotion, planPromotionReturn, planPromotionUse } from "./promotions.service";
+
+export const checkout: CallableImpl<CheckoutRequest, CheckoutResponse> = {
+  input: CheckoutRequest,
+  run: (request, caller) => {
+    const { idempotencyKey, ...order } = request;
+    return withIdempotencyKey(`checkout:${caller.uid}`, idempotencyKey, order, () => placeOrder(request, caller));
+  },
+};
+
+async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Date()): Promise<CheckoutResponse> {
+  const uid = caller.uid!;
+  const restaurantRef = db().collection(COLLECTIONS.restaurants).doc(request.restaurantId);
+  const itemIds = [...new Set(request.lines.map((l) => l.itemId))];
+  const [restaurantSnap, profileSnap, ...itemSnaps] = await db().getAll(
+    restaurantRef,
+    db().collection(COLLECTIONS.users).doc(uid),
+    ...itemIds.map((id) => restaurantRef.collection(COLLECTIONS.items).doc(id)),
+  );
+  const restaurant = restaurantSnap.exists ? ({ id: restaurantSnap.id, ...restaurantSnap.data() } as PricingRestaurant) : undefined;
+  const items = new Map<string, PricingItem>(
+    itemSnaps.filter((s) => s.exists).map((s) => [s.id, { modifierGroups: [], tracksStock: false, ...s.data(), id: s.id } as unknown as PricingItem]),
+  );
+  const promo = request.promoCode ? await loadPromotion(request.promoCode, now) : undefined;
+  const breakdown = priceCheckout(request, restaurant, items, promo, now);
+  const profile = profileSnap.data() as Partial<UserProfile> | undefined;
+
+  const { FieldValue, Timestamp } = firestoreValues();
+  const orderRef = db().collection(COLLECTIONS.orders).doc();
+  const card = request.paymentMethod === "card";
+  const payBefore = card ? new Date(now.getTime() + paymentWindowMinutes.value() * 60_000) : null;
+  const stockLines = request.lines
+    .map((line, index) => ({ line: index, restaurantId: request.restaurantId, itemId: line.itemId, name: items.get(line.itemId)!.name, quantity: line.quantity }))
+    .filter((l) => items.get(l.itemId)!.tracksStock);
+
+  await db().runTransaction(async (tx) => {
+    const reserve = await planReservation(tx, orderRef.id, stockLines);
+    const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, uid, orderRef.id) : () => undefined;
+    reserve();
+    usePromo();
+    tx.create(orderRef, {
+      customerUid: uid,
+      customerName: profile?.displayName ?? null,
+      customerEmail: profile?.email ?? null,
+      customerPhone: profile?.phone ?? null,
+      restaurantId: request.restaurantId,
+      restaurantName: restaurant!.name,
+      deliveryAddress: request.deliveryAddress,
+      lines: breakdown.lines,
+      breakdown,
+      total: { amount: breakdown.total, currency: breakdown.currency },
+      promoCode: request.promoCode ?? null,
+      paymentMethod: request.paymentMethod,
+      payment: { provider: card ? "stripe" : "cash", status: card ? "requires_action" : "pending_cash", intentId: null },
+      status: card ? "awaiting_payment" : "placed",
+      payBefore: payBefore ? Timestamp.fromDate(payBefore) : null,
+      history: [{ at: Timestamp.fromDate(now), by: uid, from: null, to: card ? "awaiting_payment" : "placed", why: "checkout", correlationId: caller.correlationId }],
+      correlationId: caller.correlationId,
+      createdAt: FieldValue.serverTimestamp(),
+    });
+  });
+  log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length });
+
+  const gateway = await gatewayFor(request.paymentMethod);
+  let authorization;
+  try {
+    authorization = await gateway.authorize({ orderId: orderRef.id, uid, email: profile?.email ?? null, amount: breakdown.total, currency: breakdown.currency });
+  } catch (error) {
+    await undoOrder(orderRef, "payment-start-failed");
+    throw error;
+  }
+  await orderRef.update({ "payment.intentId": authorization.intentId });
+  if (card) await enqueueTask(TASK_QUEUES.expireUnpaidOrder, { orderId: orderRef.id }, { id: `expire-${orderRef.id}`, scheduleDelaySeconds: paymentWindowMinutes.value() * 60 });
+
+  return {
+    orderId: orderRef.id,
+    status: card ? "awaiting_payment" : "placed",
+    breakdown,
+    payBefore: payBefore?.toISOString() ?? null,
+    payment: authorization.sheet,
+  };
+}
+
+/** Compensation when the payment cannot even start: give back stock and promo, close the order. */
+async function undoOrder(orderRef: DocumentReference, reason: string): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  await db().runTransaction(async (tx) => {
+    const release = await planSettle(tx, orderRef.id, "released", reason);
+    const returnPromo = await planPromotionReturn(tx, orderRef.id);
+    release();
+    returnPromo();
+    tx.update(orderRef, { status: "payment_failed", "payment.status": "failed", failureReason: reason, updatedAt: FieldValue.serverTimestamp() });
+  });
+  log.warn("checkout.order-undone", { orderId: orderRef.id, reason });
+}

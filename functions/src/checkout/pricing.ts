@@ -1,0 +1,155 @@
+/**
+ * Pricing a checkout from the catalog: pure, no I/O, every amount an integer of minor units.
+ * It also decides whether the order can be placed at all (restaurant open, address in range,
+ * items available, modifier choices valid), refusing with the field that is wrong.
+ */
+import { distanceBetween } from "geofire-common";
+import type { OpeningHours } from "../contract/catalog";
+import type { CheckoutRequest, PriceBreakdown } from "../contract/checkout";
+import type { FieldError } from "../contract/errors";
+import { DomainError, failedPrecondition, invalidArgument, notFound } from "../shared/errors";
+import { isOpenAt } from "../catalog/opening-hours";
+
+/** Delivery costs the restaurant's base fee plus this much per started km beyond the first 2. */
+export const FEE_PER_KM = 50;
+const FREE_KM = 2;
+/** Sales tax on (subtotal - discount) unless the restaurant sets its own rate. */
+export const DEFAULT_TAX_RATE_BPS = 1000;
+
+export interface PricingRestaurant {
+  id: string;
+  name: string;
+  published: boolean;
+  currency: string;
+  location: { lat: number; lng: number };
+  deliveryRadiusKm: number;
+  deliveryFee: number;
+  openingHours: OpeningHours;
+  taxRateBps?: number;
+}
+
+export interface PricingItem {
+  id: string;
+  name: string;
+  price: { amount: number; currency: string };
+  available: boolean;
+  tracksStock: boolean;
+  modifierGroups: {
+    id: string;
+    name: string;
+    minSelect: number;
+    maxSelect: number;
+    options: { id: string; name: string; priceDelta: number; available?: boolean }[];
+  }[];
+}
+
+export interface PricingPromo {
+  code: string;
+  kind: "percent" | "amount";
+  /** Percent (1-100) or minor units. */
+  value: number;
+  maxDiscount?: number;
+  minSubtotal: number;
+  currency?: string;
+}
+
+export function priceCheckout(
+  request: Pick<CheckoutRequest, "lines" | "deliveryAddress" | "tip">,
+  restaurant: PricingRestaurant | undefined,
+  items: Map<string, PricingItem>,
+  promo: PricingPromo | undefined,
+  now: Date,
+): PriceBreakdown {
+  if (!restaurant?.published) throw notFound("Restaurant", "restaurant-not-found", "restaurantId");
+  if (!isOpenAt(restaurant.openingHours, now)) throw failedPrecondition(`${restaurant.name} is closed now.`, "restaurant-closed");
+  const { location } = request.deliveryAddress;
+  const distanceKm = distanceBetween([location.lat, location.lng], [restaurant.location.lat, restaurant.location.lng]);
+  if (distanceKm > restaurant.deliveryRadiusKm) {
+    throw new DomainError("failed-precondition", `${restaurant.name} does not deliver to this address.`, {
+      reason: "outside-delivery-area",
+      fields: [{ path: "deliveryAddress.location", message: `${distanceKm.toFixed(1)} km away; the restaurant delivers up to ${restaurant.deliveryRadiusKm} km.` }],
+    });
+  }
+
+  const unknown: FieldError[] = [];
+  const unavailable: FieldError[] = [];
+  const badChoices: FieldError[] = [];
+  const lines: PriceBreakdown["lines"] = [];
+  request.lines.forEach((line, index) => {
+    const item = items.get(line.itemId);
+    if (!item) {
+      unknown.push({ path: `lines.${index}.itemId`, message: "No such item at this restaurant." });
+      return;
+    }
+    if (!item.available) {
+      unavailable.push({ path: `lines.${index}.itemId`, message: `${item.name} is not available now.` });
+      return;
+    }
+    const chosen = chooseModifiers(item, line.modifiers, `lines.${index}.modifiers`, badChoices);
+    const unitPrice = item.price.amount + chosen.reduce((sum, m) => sum + m.priceDelta, 0);
+    if (unitPrice < 0) badChoices.push({ path: `lines.${index}.modifiers`, message: "These options would make the price negative." });
+    lines.push({ itemId: item.id, name: item.name, quantity: line.quantity, unitPrice, modifiers: chosen, lineTotal: unitPrice * line.quantity });
+  });
+  if (unknown.length) throw new DomainError("not-found", "Some items do not exist at this restaurant.", { reason: "item-not-found", fields: unknown });
+  if (unavailable.length) throw new DomainError("failed-precondition", "Some items are not available now.", { reason: "item-unavailable", fields: unavailable });
+  if (badChoices.length) throw invalidArgument(badChoices);
+
+  const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
+  const discount = promo ? promoDiscount(promo, subtotal, restaurant.currency) : 0;
+  const deliveryFee = restaurant.deliveryFee + FEE_PER_KM * Math.max(0, Math.ceil(distanceKm - FREE_KM));
+  const tax = Math.round(((subtotal - discount) * (restaurant.taxRateBps ?? DEFAULT_TAX_RATE_BPS)) / 10_000);
+  const tip = request.tip ?? 0;
+  return {
+    currency: restaurant.currency,
+    lines,
+    subtotal,
+    discount,
+    deliveryFee,
+    tax,
+    tip,
+    total: subtotal - discount + deliveryFee + tax + tip,
+    distanceKm: Math.round(distanceKm * 100) / 100,
+  };
+}
+
+function chooseModifiers(
+  item: PricingItem,
+  requested: CheckoutRequest["lines"][number]["modifiers"],
+  path: string,
+  errors: FieldError[],
+): PriceBreakdown["lines"][number]["modifiers"] {
+  const chosen: PriceBreakdown["lines"][number]["modifiers"] = [];
+  requested.forEach((choice, i) => {
+    if (!item.modifierGroups.some((g) => g.id === choice.groupId)) errors.push({ path: `${path}.${i}.groupId`, message: "No such option group for this item." });
+  });
+  for (const group of item.modifierGroups) {
+    const index = requested.findIndex((r) => r.groupId === group.id);
+    const optionIds = index >= 0 ? [...new Set(requested[index].optionIds)] : [];
+    const at = index >= 0 ? `${path}.${index}.optionIds` : path;
+    if (optionIds.length < group.minSelect || optionIds.length > group.maxSelect) {
+      const range = group.minSelect === group.maxSelect ? `${group.minSelect}` : `${group.minSelect} to ${group.maxSelect}`;
+      errors.push({ path: at, message: `Choose ${range} of "${group.name}".` });
+    }
+    for (const optionId of optionIds) {
+      const option = group.options.find((o) => o.id === optionId);
+      if (!option || option.available === false) errors.push({ path: at, message: `"${optionId}" is not an available option of "${group.name}".` });
+      else chosen.push({ groupId: group.id, optionId: option.id, name: option.name, priceDelta: option.priceDelta });
+    }
+  }
+  return chosen;
+}
+
+/** The discount a promo gives on `subtotal`; refuses when the order does not qualify. */
+export function promoDiscount(promo: PricingPromo, subtotal: number, currency: string): number {
+  if (promo.kind === "amount" && promo.currency && promo.currency !== currency) {
+    throw new DomainError("failed-precondition", `${promo.code} is not valid in ${currency}.`, { reason: "promo-not-applicable", fields: [{ path: "promoCode", message: "Wrong currency." }] });
+  }
+  if (subtotal < promo.minSubtotal) {
+    throw new DomainError("failed-precondition", `${promo.code} needs an order of at least ${promo.minSubtotal} (minor units).`, {
+      reason: "promo-minimum-not-met",
+      fields: [{ path: "promoCode", message: "Order below the promotion's minimum." }],
+    });
+  }
+  const raw = promo.kind === "percent" ? Math.floor((subtotal * promo.value) / 100) : promo.value;
+  return Math.min(subtotal, promo.maxDiscount ?? Number.MAX_SAFE_INTEGER, raw);
+}

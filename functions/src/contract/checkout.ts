@@ -1,0 +1,82 @@
+/**
+ * Checkout: the app sends what the customer chose; the server prices everything from the
+ * catalog (never from the client's numbers), reserves stock, creates the order and, for cards,
+ * returns what the Stripe PaymentSheet needs.
+ */
+import { z } from "zod";
+import { Address } from "./profile";
+import { Id, MinorUnits } from "./primitives";
+
+export const CheckoutLine = z.strictObject({
+  itemId: Id,
+  quantity: z.number().int("Must be a whole number.").min(1, "Must be at least 1.").max(50, "At most 50 of one item per order."),
+  /** Chosen options per modifier group of the item. */
+  modifiers: z
+    .array(z.strictObject({ groupId: Id, optionIds: z.array(Id).max(10) }))
+    .max(10)
+    .default([]),
+});
+
+export const PAYMENT_METHODS = ["card", "cash"] as const;
+
+export const CheckoutRequest = z.strictObject({
+  restaurantId: Id,
+  lines: z.array(CheckoutLine).min(1, "Add at least one item.").max(30),
+  deliveryAddress: Address,
+  /** Tip for the courier, in minor units of the restaurant's currency. */
+  tip: MinorUnits.default(0),
+  promoCode: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9-]{3,32}$/, "Not a promo code.")
+    .optional(),
+  paymentMethod: z.enum(PAYMENT_METHODS),
+  /**
+   * Made by the app once per checkout attempt (a UUID) and reused when it retries: the same key
+   * with the same request returns the same order; with a different request it is refused.
+   */
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, "Use 8 to 128 letters, digits, '-' or '_' (a UUID)."),
+});
+export type CheckoutRequest = z.infer<typeof CheckoutRequest>;
+
+export const PricedLine = z.object({
+  itemId: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  modifiers: z.array(z.object({ groupId: z.string(), optionId: z.string(), name: z.string(), priceDelta: z.number().int() })),
+  lineTotal: z.number().int(),
+});
+
+/** All amounts in minor units of `currency`. total = subtotal - discount + deliveryFee + tax + tip. */
+export const PriceBreakdown = z.object({
+  currency: z.string(),
+  lines: z.array(PricedLine),
+  subtotal: z.number().int(),
+  discount: z.number().int(),
+  deliveryFee: z.number().int(),
+  tax: z.number().int(),
+  tip: z.number().int(),
+  total: z.number().int(),
+  distanceKm: z.number(),
+});
+export type PriceBreakdown = z.infer<typeof PriceBreakdown>;
+
+/** What `@stripe/stripe-react-native`'s `initPaymentSheet` needs. */
+export const CardPaymentSheet = z.object({
+  provider: z.literal("stripe"),
+  paymentIntentClientSecret: z.string(),
+  customerId: z.string(),
+  customerEphemeralKeySecret: z.string(),
+});
+
+export const CheckoutResponse = z.object({
+  orderId: z.string(),
+  status: z.enum(["awaiting_payment", "placed"]),
+  breakdown: PriceBreakdown,
+  /** Card orders: complete payment within this time or the reservation lapses (ISO 8601). */
+  payBefore: z.string().nullable(),
+  payment: CardPaymentSheet.nullable(),
+});
+export type CheckoutResponse = z.infer<typeof CheckoutResponse>;

@@ -1,0 +1,83 @@
+/**
+ * What a provider's payment event does to an order. Payment states move only along this
+ * table, and never backwards in time: an event older than the last one applied changes
+ * nothing, so late or reordered webhooks cannot undo a newer state.
+ */
+import type { Transaction } from "firebase-admin/firestore";
+import { COLLECTIONS } from "../shared/collections";
+import { correlationId } from "../shared/context";
+import { db, firestoreValues } from "../shared/firebase";
+import { planSettle } from "../inventory/stock.service";
+import { planPromotionReturn } from "../checkout/promotions.service";
+
+export type PaymentState = "requires_action" | "authorized" | "captured" | "failed" | "canceled" | "partially_refunded" | "refunded";
+
+/** The payment states each state may come from. */
+const ALLOWED_FROM: Record<PaymentState, PaymentState[]> = {
+  requires_action: [],
+  authorized: ["requires_action", "failed"],
+  captured: ["requires_action", "authorized"],
+  failed: ["requires_action", "failed"],
+  canceled: ["requires_action", "authorized", "failed"],
+  partially_refunded: ["captured", "partially_refunded"],
+  refunded: ["captured", "partially_refunded"],
+};
+
+export interface PaymentEvent {
+  /** The provider's event id. */
+  id: string;
+  /** Seconds since the epoch, the provider's clock. */
+  created: number;
+  intentId: string;
+  orderId: string | null;
+  to: PaymentState;
+  amountRefunded?: number;
+  failureCode?: string;
+}
+
+export type Outcome = "applied" | "stale" | "not-allowed" | "unknown-order";
+
+/** Applies `event` to its order inside `tx`. */
+export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): Promise<Outcome> {
+  const orders = db().collection(COLLECTIONS.orders);
+  const order = event.orderId
+    ? await tx.get(orders.doc(event.orderId))
+    : (await tx.get(orders.where("payment.intentId", "==", event.intentId).limit(1))).docs[0];
+  if (!order?.exists) return "unknown-order";
+  const orderId = order.id;
+  const payment = order.get("payment") as { status: PaymentState; lastEventCreated?: number };
+  if ((payment.lastEventCreated ?? 0) > event.created) return "stale";
+  if (!ALLOWED_FROM[event.to].includes(payment.status) && !(payment.status === event.to && event.to === "partially_refunded")) return "not-allowed";
+
+  const status = order.get("status") as string;
+  // Reads first (Firestore wants all reads of a transaction before its writes).
+  const commitStock = event.to === "authorized" && status === "awaiting_payment" ? await planSettle(tx, orderId, "committed", "payment-authorized") : undefined;
+  const releasing = event.to === "canceled" && status === "awaiting_payment";
+  const releaseStock = releasing ? await planSettle(tx, orderId, "released", "payment-canceled") : undefined;
+  const returnPromo = releasing ? await planPromotionReturn(tx, orderId) : undefined;
+
+  const { FieldValue, Timestamp } = firestoreValues();
+  const update: Record<string, unknown> = {
+    "payment.status": event.to,
+    "payment.lastEventCreated": event.created,
+    "payment.lastEventId": event.id,
+    updatedAt: FieldValue.serverTimestamp(),
+  };
+  if (event.amountRefunded !== undefined) update["payment.amountRefunded"] = event.amountRefunded;
+  if (event.failureCode) update["payment.failureCode"] = event.failureCode;
+  const move = (to: string, why: string) => {
+    update.status = to;
+    update.history = FieldValue.arrayUnion({ at: Timestamp.now(), by: "stripe", from: status, to, why, correlationId: correlationId() });
+  };
+  if (commitStock) {
+    commitStock();
+    move("placed", "payment-authorized");
+  }
+  if (releasing) {
+    releaseStock?.();
+    returnPromo?.();
+    move("cancelled", "payment-canceled");
+  }
+  tx.update(order.ref, update);
+  return "applied";
+}

@@ -1,0 +1,110 @@
+/**
+ * The Stripe adapter of the payment port, on the official SDK. One Stripe customer per user
+ * (`paymentCustomers/{uid}`), PaymentIntents with manual capture, and an idempotency key made
+ * from our own ids on every mutating call. The client is built on first use from the
+ * STRIPE_SECRET_KEY secret; STRIPE_API_URL points it elsewhere (the local Stripe double).
+ */
+import type Stripe from "stripe";
+import { COLLECTIONS } from "../shared/collections";
+import { DomainError } from "../shared/errors";
+import { db, firestoreValues } from "../shared/firebase";
+import { log } from "../shared/log";
+import { stripeApiUrl, stripeSecretKey } from "../shared/params";
+import type { PaymentGateway, PaymentRequest } from "./gateway";
+
+let client: Stripe | undefined;
+
+export function stripe(): Stripe {
+  if (!client) {
+    const mod = require("stripe") as { default?: typeof Stripe } & typeof Stripe;
+    const StripeClient = mod.default ?? mod;
+    const base = stripeApiUrl.value();
+    const url = base ? new URL(base) : undefined;
+    client = new StripeClient(stripeSecretKey.value(), {
+      maxNetworkRetries: 2,
+      timeout: 15_000,
+      ...(url ? { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol === "https:" ? "https" : "http" } : {}),
+    });
+  }
+  return client;
+}
+
+/** Stripe failures the customer or a retry can do something about; the rest are ours. */
+function translate(error: unknown): unknown {
+  const e = error as { type?: string; code?: string; statusCode?: number };
+  if (e.type === "StripeConnectionError" || e.type === "StripeAPIError" || (e.statusCode ?? 0) >= 500 || e.statusCode === 429) {
+    log.warn("stripe.unavailable", { type: e.type, statusCode: e.statusCode });
+    return new DomainError("unavailable", "Card payments are unavailable for a moment. Try again shortly.", { reason: "payments-unavailable" });
+  }
+  if (e.type === "StripeCardError") {
+    return new DomainError("failed-precondition", "The card was declined.", { reason: "card-declined" });
+  }
+  return error;
+}
+
+async function customerFor(uid: string, email: string | null): Promise<string> {
+  const ref = db().collection(COLLECTIONS.paymentCustomers).doc(uid);
+  const existing = (await ref.get()).get("stripeCustomerId") as string | undefined;
+  if (existing) return existing;
+  // The idempotency key makes two concurrent first checkouts get the same customer.
+  const customer = await stripe().customers.create({ email: email ?? undefined, metadata: { uid } }, { idempotencyKey: `customer-${uid}` });
+  const { FieldValue } = firestoreValues();
+  await ref.set({ stripeCustomerId: customer.id, createdAt: FieldValue.serverTimestamp() }, { merge: true });
+  return customer.id;
+}
+
+export const stripeGateway: PaymentGateway = {
+  async authorize(request: PaymentRequest) {
+    try {
+      const customerId = await customerFor(request.uid, request.email);
+      const intent = await stripe().paymentIntents.create(
+        {
+          amount: request.amount,
+          currency: request.currency.toLowerCase(),
+          customer: customerId,
+          capture_method: "manual",
+          automatic_payment_methods: { enabled: true },
+          metadata: { orderId: request.orderId, uid: request.uid },
+        },
+        { idempotencyKey: `pi-${request.orderId}` },
+      );
+      const ephemeralKey = await stripe().ephemeralKeys.create({ customer: customerId }, { apiVersion: stripe().getApiField("version") ?? undefined });
+      log.info("stripe.intent-created", { orderId: request.orderId, intentId: intent.id });
+      return {
+        provider: "stripe" as const,
+        intentId: intent.id,
+        status: "requires_action" as const,
+        sheet: { provider: "stripe" as const, paymentIntentClientSecret: intent.client_secret!, customerId, customerEphemeralKeySecret: ephemeralKey.secret! },
+      };
+    } catch (error) {
+      throw translate(error);
+    }
+  },
+
+  async capture(orderId, intentId, amount) {
+    await stripe()
+      .paymentIntents.capture(intentId!, { amount_to_capture: amount }, { idempotencyKey: `capture-${orderId}` })
+      .catch((error: unknown) => {
+        throw translate(error);
+      });
+  },
+
+  async cancel(orderId, intentId) {
+    if (!intentId) return;
+    await stripe()
+      .paymentIntents.cancel(intentId, {}, { idempotencyKey: `cancel-${orderId}` })
+      .catch((error: { code?: string }) => {
+        // Already canceled (or never confirmed and gone): the goal is reached.
+        if (error.code === "payment_intent_unexpected_state") return;
+        throw translate(error);
+      });
+  },
+
+  async refund(orderId, intentId, amount) {
+    await stripe()
+      .refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { idempotencyKey: `refund-${orderId}-${amount ?? "full"}` })
+      .catch((error: unknown) => {
+        throw translate(error);
+      });
+  },
+};
