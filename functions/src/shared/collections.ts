@@ -11,7 +11,6 @@ export const COLLECTIONS = {
   promotions: "promotions",
   promoRedemptions: "promoRedemptions",
   idempotencyKeys: "idempotencyKeys",
-  payments: "payments",
   paymentCustomers: "paymentCustomers",
   orders: "orders",
   probes: "probes",

@@ -62,7 +62,25 @@ export async function withIdempotencyKey<T>(scope: string, key: string, request:
       return { kind: "claimed" };
     });
 
-  let outcome = await claim();
+  // The common case, a new key, is a single create; the transaction is for keys already seen.
+  const firstClaim = await ref
+    .create({
+      scope,
+      requestHash: hash,
+      status: "in-progress",
+      claimedAtMs: Date.now(),
+      correlationId: correlationId(),
+      createdAt: FieldValue.serverTimestamp(),
+      expireAt: Timestamp.fromMillis(Date.now() + KEY_RETENTION_MS),
+    })
+    .then(
+      () => true,
+      (error: { code?: number }) => {
+        if (error.code !== 6) throw error; // 6 = ALREADY_EXISTS
+        return false;
+      },
+    );
+  let outcome: Claim = firstClaim ? { kind: "claimed" } : await claim();
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   while (outcome.kind === "in-progress") {
     if (Date.now() > deadline) {
