@@ -13,6 +13,8 @@ export const COLLECTIONS = {
   idempotencyKeys: "idempotencyKeys",
   paymentCustomers: "paymentCustomers",
   orders: "orders",
+  /** Domain events written with the change they announce, published from there. */
+  outbox: "outbox",
   probes: "probes",
   auditLog: "auditLog",
   rateLimits: "rateLimits",

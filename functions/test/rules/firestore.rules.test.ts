@@ -100,6 +100,7 @@ const COLLECTIONS: Record<string, CollectionCase> = {
   promotions: serverOnly("promotions"),
   promoRedemptions: serverOnly("promoRedemptions"),
   paymentCustomers: serverOnly("paymentCustomers"),
+  outbox: serverOnly("outbox"),
   rateLimits: serverOnly("rateLimits"),
   processedEvents: serverOnly("processedEvents"),
   deadLetters: serverOnly("deadLetters"),
