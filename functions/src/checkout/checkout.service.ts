@@ -22,6 +22,8 @@ import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { loadPromotion, planPromotionReturn, planPromotionUse } from "./promotions.service";
 
+const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
+
 export const checkout: CallableImpl<CheckoutRequest, CheckoutResponse> = {
   input: CheckoutRequest,
   run: (request, caller) => {
@@ -80,7 +82,9 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
       correlationId: caller.correlationId,
       createdAt: FieldValue.serverTimestamp(),
     });
-  });
+    // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
+    // locking especially); more attempts, with the SDK's backoff between them, see them through.
+  }, { maxAttempts: CHECKOUT_TRANSACTION_ATTEMPTS });
   log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length });
 
   const gateway = await gatewayFor(request.paymentMethod);
