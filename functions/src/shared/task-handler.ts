@@ -6,6 +6,7 @@
  * A delayed task that arrives early (the Cloud Tasks emulator ignores schedule times) is not
  * run: it fails with NotDueYet so the queue tries it again after its backoff.
  */
+import { HttpsError } from "firebase-functions/v2/https";
 import { onTaskDispatched, type TaskQueueOptions } from "firebase-functions/v2/tasks";
 import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
 import { recordDeadLetter } from "./dead-letters";
@@ -25,10 +26,13 @@ export interface TaskSpec {
   options?: Omit<TaskQueueOptions, "retryConfig" | "rateLimits">;
 }
 
-/** Thrown for a delayed task delivered before its time, so the queue retries it later. */
-export class NotDueYet extends Error {
+/**
+ * Thrown for a delayed task delivered before its time. An HttpsError, so the SDK answers 503
+ * (the queue retries later) without logging it as an unhandled failure.
+ */
+export class NotDueYet extends HttpsError {
   constructor(readonly dueInSeconds: number) {
-    super(`Task is not due for another ${dueInSeconds} s.`);
+    super("unavailable", `Task is not due for another ${dueInSeconds} s.`, { dueInSeconds });
     this.name = "NotDueYet";
   }
 }
