@@ -6,7 +6,6 @@
  *
  * Starts its own emulators (Firestore, Functions) when run outside them.
  */
-import { spawnSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,22 +14,12 @@ import { planCatalog, writeCatalog } from "../../functions/src/catalog/catalog-f
 import { restaurantDocument } from "../../functions/src/catalog/catalog.model.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { db } from "../../functions/src/shared/firebase.ts";
-import { emulatorEnv, emulatorPorts, PROJECT_ID, REPO_ROOT } from "../dev/emulator-env.ts";
+import { emulatorPorts, PROJECT_ID, REPO_ROOT } from "../dev/emulator-env.ts";
+import { ensureInsideEmulators, say } from "./inside-emulators.ts";
 
 const RESTAURANTS = 500;
 
-if (!process.env.FIRESTORE_EMULATOR_HOST) {
-  const run = spawnSync(
-    "npx",
-    ["firebase", "emulators:exec", "--project", PROJECT_ID, "--only", "firestore,functions", "tsx scripts/bench/catalog.ts"],
-    { cwd: REPO_ROOT, env: emulatorEnv().env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  // The emulators log every function call; print only this benchmark's own lines.
-  for (const line of (run.stdout ?? "").split("\n")) if (line.startsWith("bench ")) console.log(line.slice(6));
-  process.exit(run.status ?? 1);
-}
-
-const say = (line = "") => console.log(`bench ${line}`);
+ensureInsideEmulators("scripts/bench/catalog.ts", "firestore,functions");
 
 /** The demo catalog, then clones of its published restaurants spread over greater Madrid. */
 async function seed(): Promise<void> {

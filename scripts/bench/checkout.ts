@@ -5,65 +5,27 @@
  * firebase JS SDK. Prints confirmed / sold out / errors / oversold / unsold and p50 / p95 / wall.
  * Prints figures; asserts nothing. Starts its own emulators when run outside them.
  */
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp } from "firebase/app";
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
 import { connectFunctionsEmulator, getFunctions, httpsCallable } from "firebase/functions";
-import { restaurantDocument } from "../../functions/src/catalog/catalog.model.ts";
 import { checkout } from "../../functions/src/checkout/checkout.service.ts";
-import { setStockLevel } from "../../functions/src/inventory/stock.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
 import { counterTotal } from "../../functions/src/shared/sharded-counter.ts";
-import { emulatorEnv, emulatorPorts, PROJECT_ID, REPO_ROOT } from "../dev/emulator-env.ts";
+import { restaurantWithStock, SOL } from "../../functions/test/support/checkout.ts";
+import { emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
+import { ensureInsideEmulators, say } from "./inside-emulators.ts";
 
 const CUSTOMERS = 100;
 const UNITS = 10;
 
-if (!process.env.FIRESTORE_EMULATOR_HOST) {
-  const run = spawnSync(
-    "npx",
-    ["firebase", "emulators:exec", "--project", PROJECT_ID, "--only", "auth,functions,firestore,pubsub,tasks", "tsx scripts/bench/checkout.ts"],
-    { cwd: REPO_ROOT, env: emulatorEnv().env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-  );
-  for (const line of (run.stdout ?? "").split("\n")) if (line.startsWith("bench ")) console.log(line.slice(6));
-  process.exit(run.status ?? 1);
-}
-
-const say = (line = "") => console.log(`bench ${line}`);
-const address = { id: "home", label: "Home", line1: "Sol 1", city: "Madrid", postalCode: "28013", country: "ES", location: { lat: 40.4168, lng: -3.7038 } };
-
-async function limitedItem(): Promise<{ restaurantId: string; itemId: string }> {
-  const restaurantId = `bench-${randomUUID()}`;
-  const weekly = Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [{ open: "00:00", close: "24:00" }]]));
-  const ref = db().collection(COLLECTIONS.restaurants).doc(restaurantId);
-  await ref.set(
-    restaurantDocument({
-      name: "Bench Kitchen",
-      cuisines: ["bench"],
-      location: address.location,
-      address: "Sol",
-      deliveryRadiusKm: 5,
-      deliveryFee: 100,
-      openingHours: { timeZone: "Europe/Madrid", weekly },
-      currency: "EUR",
-      published: true,
-    }),
-  );
-  await ref.collection(COLLECTIONS.categories).doc("main").set({ name: "Main", position: 0 });
-  await ref
-    .collection(COLLECTIONS.items)
-    .doc("limited")
-    .set({ categoryId: "main", name: "Limited dish", price: { amount: 1000, currency: "EUR" }, modifierGroups: [], available: true, tracksStock: true, imageUrls: [] });
-  await setStockLevel(restaurantId, "limited", UNITS);
-  return { restaurantId, itemId: "limited" };
-}
+ensureInsideEmulators("scripts/bench/checkout.ts", "auth,functions,firestore,pubsub,tasks");
 
 const request = (restaurantId: string, itemId: string) => ({
   restaurantId,
   lines: [{ itemId, quantity: 1, modifiers: [] }],
-  deliveryAddress: address,
+  deliveryAddress: SOL,
   tip: 0,
   paymentMethod: "cash" as const,
   idempotencyKey: randomUUID(),
@@ -103,7 +65,7 @@ say(`checkout race: ${CUSTOMERS} customers, ${UNITS} units over 10 shards, node 
 
 // Service level: the checkout implementation, called as the callable gateway would call it.
 {
-  const { restaurantId, itemId } = await limitedItem();
+  const { restaurantId, itemId } = await restaurantWithStock(UNITS);
   await race(
     "service level",
     (i) =>
@@ -122,7 +84,7 @@ say(`checkout race: ${CUSTOMERS} customers, ${UNITS} units over 10 shards, node 
 // then ten in flight (the Functions emulator starts one worker process per concurrent call).
 // BENCH_SERVICE_ONLY=1 skips these (a quicker run while working on the service).
 for (const inFlight of process.env.BENCH_SERVICE_ONLY ? [] : [CUSTOMERS, 10]) {
-  const { restaurantId, itemId } = await limitedItem();
+  const { restaurantId, itemId } = await restaurantWithStock(UNITS);
   const ports = emulatorPorts();
   // Users are set up ten at a time: a hundred sign-ups at once time out in the Auth emulator.
   const clients: { app: ReturnType<typeof initializeApp>; call: ReturnType<typeof httpsCallable> }[] = [];

@@ -10,6 +10,7 @@ import type { FieldError } from "../contract/errors";
 import { Id } from "../contract/primitives";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
+import { fieldErrors } from "../shared/validation";
 import { setStockLevel } from "../inventory/stock.service";
 import { inventoryId, restaurantDocument } from "./catalog.model";
 
@@ -30,8 +31,9 @@ export interface CatalogPlan {
   errors: FieldError[];
 }
 
-function issuesAt(prefix: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
-  return issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
+/** The field errors of a schema's issues, with paths relative to `prefix` (a row of the file). */
+function issuesAt(prefix: string, issues: Parameters<typeof fieldErrors>[0]): FieldError[] {
+  return fieldErrors(issues).map((e) => ({ ...e, path: [prefix, e.path].filter(Boolean).join(".") }));
 }
 
 /** Validates a parsed catalog file; every failing row is reported. */

@@ -17,10 +17,11 @@ import { log } from "../shared/log";
 import { paymentWindowMinutes } from "../shared/params";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
-import { planReservation, planSettle } from "../inventory/stock.service";
+import { planReservation } from "../inventory/stock.service";
 import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
-import { loadPromotion, planPromotionReturn, planPromotionUse } from "./promotions.service";
+import { planReleaseOrderHolds } from "./order-holds";
+import { loadPromotion, planPromotionUse } from "./promotions.service";
 
 const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
 
@@ -111,10 +112,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
 async function undoOrder(orderRef: DocumentReference, reason: string): Promise<void> {
   const { FieldValue } = firestoreValues();
   await db().runTransaction(async (tx) => {
-    const release = await planSettle(tx, orderRef.id, "released", reason);
-    const returnPromo = await planPromotionReturn(tx, orderRef.id);
-    release();
-    returnPromo();
+    (await planReleaseOrderHolds(tx, orderRef.id, reason))();
     tx.update(orderRef, { status: "payment_failed", "payment.status": "failed", failureReason: reason, updatedAt: FieldValue.serverTimestamp() });
   });
   log.warn("checkout.order-undone", { orderId: orderRef.id, reason });

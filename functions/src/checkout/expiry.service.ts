@@ -9,9 +9,8 @@ import { correlationId } from "../shared/context";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import type { TaskImpl } from "../shared/task-handler";
-import { planSettle } from "../inventory/stock.service";
 import { gatewayFor } from "../payments/gateway";
-import { planPromotionReturn } from "./promotions.service";
+import { planReleaseOrderHolds } from "./order-holds";
 
 const ExpireUnpaidOrder = z.object({ orderId: z.string().min(1) });
 
@@ -23,10 +22,7 @@ export const expireUnpaidOrder: TaskImpl<z.infer<typeof ExpireUnpaidOrder>> = {
     const order = await db().runTransaction(async (tx) => {
       const snapshot = await tx.get(ref);
       if (snapshot.get("status") !== "awaiting_payment") return snapshot;
-      const release = await planSettle(tx, orderId, "released", "payment-window-expired");
-      const returnPromo = await planPromotionReturn(tx, orderId);
-      release();
-      returnPromo();
+      (await planReleaseOrderHolds(tx, orderId, "payment-window-expired"))();
       tx.update(ref, {
         status: "expired",
         updatedAt: FieldValue.serverTimestamp(),

@@ -8,7 +8,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
 import { db, firestoreValues } from "../shared/firebase";
 import { planSettle } from "../inventory/stock.service";
-import { planPromotionReturn } from "../checkout/promotions.service";
+import { planReleaseOrderHolds } from "../checkout/order-holds";
 
 export type PaymentState = "requires_action" | "authorized" | "captured" | "failed" | "canceled" | "partially_refunded" | "refunded";
 
@@ -53,8 +53,7 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
   // Reads first (Firestore wants all reads of a transaction before its writes).
   const commitStock = event.to === "authorized" && status === "awaiting_payment" ? await planSettle(tx, orderId, "committed", "payment-authorized") : undefined;
   const releasing = event.to === "canceled" && status === "awaiting_payment";
-  const releaseStock = releasing ? await planSettle(tx, orderId, "released", "payment-canceled") : undefined;
-  const returnPromo = releasing ? await planPromotionReturn(tx, orderId) : undefined;
+  const releaseHolds = releasing ? await planReleaseOrderHolds(tx, orderId, "payment-canceled") : undefined;
 
   const { FieldValue, Timestamp } = firestoreValues();
   const update: Record<string, unknown> = {
@@ -74,8 +73,7 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
     move("placed", "payment-authorized");
   }
   if (releasing) {
-    releaseStock?.();
-    returnPromo?.();
+    releaseHolds?.();
     move("cancelled", "payment-canceled");
   }
   tx.update(order.ref, update);

@@ -5,7 +5,7 @@
  */
 import type { Request, Response } from "express";
 import type Stripe from "stripe";
-import { acceptCorrelationId, newCorrelationId, withContext } from "../shared/context";
+import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "../shared/context";
 import { runOnce } from "../shared/idempotency";
 import { log } from "../shared/log";
 import { stripeWebhookSecret } from "../shared/params";
@@ -36,7 +36,7 @@ function toPaymentEvent(event: Stripe.Event): PaymentEvent {
 }
 
 export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, res: Response): Promise<void> {
-  const correlationId = acceptCorrelationId(req.get("x-correlation-id")) ?? newCorrelationId();
+  const correlationId = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
   await withContext({ correlationId, handler: HANDLER }, async () => {
     const signature = req.get("stripe-signature");
     let event: Stripe.Event;

@@ -8,7 +8,7 @@
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { ZodType } from "zod";
 import type { ErrorDetails } from "../contract/errors";
-import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
+import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "./context";
 import { DomainError, invalidArgument, permissionDenied } from "./errors";
 import { log } from "./log";
 import { appCheckEnforced, defaultRateLimitPerMinute } from "./params";
@@ -16,8 +16,6 @@ import type { RateLimit } from "./rate-limit";
 import { roleOf, type Role } from "./roles";
 import { parseOrThrow } from "./validation";
 
-/** Header a client may set to carry its own correlation id. */
-export const CORRELATION_HEADER = "x-correlation-id";
 const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 
 export interface CallableSpec {

@@ -33,6 +33,9 @@ export function newCorrelationId(): string {
   return randomUUID();
 }
 
+/** Header a client (or a proxy) may set to carry its own correlation id. */
+export const CORRELATION_HEADER = "x-correlation-id";
+
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**

@@ -6,11 +6,9 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { ErrorCode, ErrorDetails } from "../contract/errors";
-import { acceptCorrelationId, correlationId, newCorrelationId, withContext } from "./context";
+import { acceptCorrelationId, CORRELATION_HEADER, correlationId, newCorrelationId, withContext } from "./context";
 import { DomainError } from "./errors";
 import { log } from "./log";
-
-export const CORRELATION_HEADER = "x-correlation-id";
 
 const STATUS: Record<ErrorCode, number> = {
   "invalid-argument": 400,

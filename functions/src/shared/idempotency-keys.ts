@@ -36,6 +36,16 @@ export async function withIdempotencyKey<T>(scope: string, key: string, request:
   const ref = db().collection(COLLECTIONS.idempotencyKeys).doc(createHash("sha256").update(`${scope}\n${key}`).digest("base64url"));
   const { FieldValue, Timestamp } = firestoreValues();
 
+  const claimDocument = () => ({
+    scope,
+    requestHash: hash,
+    status: "in-progress",
+    claimedAtMs: Date.now(),
+    correlationId: correlationId(),
+    createdAt: FieldValue.serverTimestamp(),
+    expireAt: Timestamp.fromMillis(Date.now() + KEY_RETENTION_MS),
+  });
+
   const claim = async (): Promise<Claim> =>
     db().runTransaction(async (tx) => {
       const existing = await tx.get(ref);
@@ -50,29 +60,13 @@ export async function withIdempotencyKey<T>(scope: string, key: string, request:
         }
         return data.status === "completed" ? { kind: "completed", response: data.response } : { kind: "in-progress" };
       }
-      tx.set(ref, {
-        scope,
-        requestHash: hash,
-        status: "in-progress",
-        claimedAtMs: Date.now(),
-        correlationId: correlationId(),
-        createdAt: FieldValue.serverTimestamp(),
-        expireAt: Timestamp.fromMillis(Date.now() + KEY_RETENTION_MS),
-      });
+      tx.set(ref, claimDocument());
       return { kind: "claimed" };
     });
 
   // The common case, a new key, is a single create; the transaction is for keys already seen.
   const firstClaim = await ref
-    .create({
-      scope,
-      requestHash: hash,
-      status: "in-progress",
-      claimedAtMs: Date.now(),
-      correlationId: correlationId(),
-      createdAt: FieldValue.serverTimestamp(),
-      expireAt: Timestamp.fromMillis(Date.now() + KEY_RETENTION_MS),
-    })
+    .create(claimDocument())
     .then(
       () => true,
       (error: { code?: number }) => {

@@ -8,12 +8,10 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ListRestaurantsResponse, MenuResponse } from "../../src/contract";
 import { createCatalogApp } from "../../src/catalog/api.app";
 import { restaurantDocument } from "../../src/catalog/catalog.model";
-import { admin, PROJECT_ID } from "../support/emulators";
+import { admin, functionUrl } from "../support/emulators";
 
 // Monday 2026-11-23, 14:00 in Madrid: the 24/7 trattoria is open, the others are closed.
 const MONDAY_2PM_MADRID = new Date("2026-11-23T13:00:00Z");
@@ -152,9 +150,7 @@ describe("catalog API: menus and caching", () => {
   });
 
   it("is served by the catalog-api function in the Functions emulator", async () => {
-    const config = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "firebase.json"), "utf8"));
-    const { host, port } = config.emulators.functions;
-    const response = await fetch(`http://${host}:${port}/${PROJECT_ID}/us-central1/catalog-api/v1/restaurants?q=night`);
+    const response = await fetch(`${functionUrl("catalog-api")}/v1/restaurants?q=night`);
     assert.equal(response.status, 200);
     assert.ok(response.headers.get("etag"));
     assert.deepEqual(ListRestaurantsResponse.parse(await response.json()).restaurants.map((r) => r.name), ["Night Owl Burgers"]);

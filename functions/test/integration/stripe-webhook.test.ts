@@ -4,19 +4,16 @@
  * of order.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import Stripe from "stripe";
 import { CALLABLES, CheckoutResponse } from "../../src/contract";
-import { admin, PROJECT_ID, signUp, type AppClient } from "../support/emulators";
+import { admin, functionUrl, signUp, type AppClient } from "../support/emulators";
 import { trattoriaCart } from "../support/checkout";
 
 const WEBHOOK_SECRET = "whsec_local_double";
 const stripe = new Stripe("sk_test_local_double");
-const config = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "firebase.json"), "utf8"));
-const WEBHOOK_URL = `http://${config.emulators.functions.host}:${config.emulators.functions.port}/${PROJECT_ID}/us-central1/payments-stripeWebhook`;
+const WEBHOOK_URL = functionUrl("payments-stripeWebhook");
 
 function event(type: string, object: Record<string, unknown>, created = Math.floor(Date.now() / 1000)) {
   return { id: `evt_${randomUUID().replace(/-/g, "")}`, object: "event", type, created, data: { object } };

@@ -27,6 +27,12 @@ function functionsEmulator(): { host: string; port: number } {
   return { host: config.emulators.functions.host, port: config.emulators.functions.port };
 }
 
+/** URL of an HTTPS function (`group-name`) in the Functions emulator. */
+export function functionUrl(name: string): string {
+  const { host, port } = functionsEmulator();
+  return `http://${host}:${port}/${PROJECT_ID}/us-central1/${name}`;
+}
+
 /** firebase-admin against the emulators: the very clients the functions use. */
 export function admin() {
   return { db: adminDb(), auth: adminAuth() };
