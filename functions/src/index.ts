@@ -15,5 +15,9 @@ exportLazily(exports, {
   catalog: () => require("./catalog"),
   checkout: () => require("./checkout"),
   diagnostics: () => require("./diagnostics"),
+  dispatch: () => require("./dispatch"),
+  inventory: () => require("./inventory"),
+  notifications: () => require("./notifications"),
+  orders: () => require("./orders"),
   payments: () => require("./payments"),
 });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProfileOnSignUp } from "../../functions/src/auth/profile.service.ts";
 import { planCatalog, writeCatalog } from "../../functions/src/catalog/catalog-file.ts";
+import { courierPosition } from "../../functions/src/dispatch/dispatch.service.ts";
 import { definePromotion } from "../../functions/src/checkout/promotions.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
@@ -24,6 +25,13 @@ for (const user of DEMO_USERS) {
   await db().collection(COLLECTIONS.users).doc(user.uid).update({ role: user.role, locale: user.uid === "demo-customer" ? "es" : "en", timeZone: "Europe/Madrid" });
   console.log(`user     ${user.role.padEnd(8)} ${user.email}`);
 }
+
+// The demo courier is on duty next to the trattoria, so an accepted demo order is offered to them.
+await db()
+  .collection(COLLECTIONS.couriers)
+  .doc("demo-courier")
+  .set({ uid: "demo-courier", name: "Cole Courier", available: true, ...courierPosition({ lat: 40.4169, lng: -3.7035 }), offer: null, activeOrderId: null });
+console.log("courier  demo-courier on duty at Puerta del Sol");
 
 // Promo codes to try at checkout: WELCOME10 (10% off from 15.00, once per customer),
 // FIVEOFF (5.00 off from 20.00, 3 uses in all), OLDCODE (expired).

@@ -5,7 +5,7 @@
  * Data changes are not saved back: every start begins from the same demo data.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
 import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
@@ -13,6 +13,8 @@ import { STRIPE_DOUBLE_URL, startStripeDouble } from "./local-services.ts";
 
 const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
 const { env, offlineJars } = emulatorEnv();
+// The warning printed once the stack is up counts this run's refused connections only.
+rmSync(NETWORK_GUARD_LOG, { force: true });
 const children: ChildProcess[] = [];
 
 console.log("Building functions…");

@@ -3,7 +3,9 @@
  * It implements the endpoints the backend calls (customers, payment intents with manual
  * capture, ephemeral keys, refunds), honours Idempotency-Key as Stripe does, and adds a control
  * API under /_double for tests and local development:
- *   POST /_double/fail       { method, path (regex), status, count, type?, code? }  next matching calls fail
+ *   POST /_double/fail       { method, path (regex), status, count, type?, code?, afterEffect? }
+ *        next matching calls fail; with afterEffect the call takes effect and only the answer fails
+ *   POST /_double/reset      forget the failures still pending
  *   GET  /_double/requests   every call received (method, path, idempotency key, params)
  *   POST /_double/payment_intents/:id/confirm   { outcome: "authorized" | "declined" }  as the
  *        PaymentSheet would; delivers the resulting signed event to STRIPE_DOUBLE_WEBHOOK_URL
@@ -24,6 +26,7 @@ interface Failure {
   count: number;
   type: string;
   code?: string;
+  afterEffect: boolean;
 }
 
 const objects = new Map<string, Params>();
@@ -149,7 +152,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const body = raw ? (JSON.parse(raw) as Params) : {};
     if (url.pathname === "/_double/requests") return send(200, requests);
     if (url.pathname === "/_double/fail") {
-      failures.push({ method: String(body.method ?? "POST"), path: new RegExp(String(body.path)), status: Number(body.status), count: Number(body.count ?? 1), type: String(body.type ?? "api_error"), code: body.code as string | undefined });
+      failures.push({ method: String(body.method ?? "POST"), path: new RegExp(String(body.path)), status: Number(body.status), count: Number(body.count ?? 1), type: String(body.type ?? "api_error"), code: body.code as string | undefined, afterEffect: body.afterEffect === true });
       return send(200, { ok: true });
     }
     if (url.pathname === "/_double/reset") {
@@ -174,6 +177,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const failure = failures.find((f) => f.method === method && f.path.test(url.pathname) && f.count > 0);
   if (failure) {
     failure.count -= 1;
+    // After the effect: Stripe did the work (and keeps the result for the key), the answer was lost.
+    if (failure.afterEffect) {
+      const done = route(method, url.pathname, params);
+      if (idempotencyKey && method === "POST" && done.status < 500) idempotent.set(idempotencyKey, { params: raw, ...done });
+    }
     const error = stripeError(failure.status, failure.type, "Injected failure.", failure.code);
     return send(error.status, error.body);
   }

@@ -8,11 +8,13 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { emulatorEnv, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
 import { startStripeDouble } from "./local-services.ts";
-import { readResult, runTier, TIERS, type Tier } from "./tiers.ts";
+import { readResult, resultFile, runTier, TIERS, type Tier } from "./tiers.ts";
 
 const started = Date.now();
 const { env } = emulatorEnv();
 rmSync(NETWORK_GUARD_LOG, { force: true });
+// A tier that cannot start (a port taken) must not report the results of an earlier run.
+for (const tier of Object.keys(TIERS) as Tier[]) rmSync(resultFile(tier), { force: true });
 
 const problems: string[] = [];
 

@@ -20,6 +20,8 @@ export function useTarget(project: string | undefined): Target {
   const ports = emulatorPorts();
   process.env.FIRESTORE_EMULATOR_HOST ??= ports.firestore;
   process.env.FIREBASE_AUTH_EMULATOR_HOST ??= ports.auth;
+  process.env.PUBSUB_EMULATOR_HOST ??= ports.pubsub;
+  process.env.CLOUD_TASKS_EMULATOR_HOST ??= ports.tasks;
   process.env.GCLOUD_PROJECT = project ?? PROJECT_ID;
   process.env.METADATA_SERVER_DETECTION = "none";
   return { projectId: project ?? PROJECT_ID, emulator: true };

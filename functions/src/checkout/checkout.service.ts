@@ -18,6 +18,8 @@ import { paymentWindowMinutes } from "../shared/params";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { planReservation } from "../inventory/stock.service";
+import { orderEventType, type OrderState } from "../orders/order-state";
+import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
 import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { planReleaseOrderHolds } from "./order-holds";
@@ -53,6 +55,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
   const { FieldValue, Timestamp } = firestoreValues();
   const orderRef = db().collection(COLLECTIONS.orders).doc();
   const card = request.paymentMethod === "card";
+  const status: OrderState = card ? "awaiting_payment" : "placed";
   const payBefore = card ? new Date(now.getTime() + paymentWindowMinutes.value() * 60_000) : null;
   const stockLines = request.lines
     .map((line, index) => ({ line: index, restaurantId: request.restaurantId, itemId: line.itemId, name: items.get(line.itemId)!.name, quantity: line.quantity }))
@@ -77,12 +80,15 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
       promoCode: request.promoCode ?? null,
       paymentMethod: request.paymentMethod,
       payment: { provider: card ? "stripe" : "cash", status: card ? "requires_action" : "pending_cash", intentId: null },
-      status: card ? "awaiting_payment" : "placed",
+      status,
+      version: 1,
+      pickup: restaurant!.location,
       payBefore: payBefore ? Timestamp.fromDate(payBefore) : null,
-      history: [{ at: Timestamp.fromDate(now), by: uid, from: null, to: card ? "awaiting_payment" : "placed", why: "checkout", correlationId: caller.correlationId }],
+      history: [{ at: Timestamp.fromDate(now), by: uid, byKind: "customer", from: null, to: status, why: "checkout", correlationId: caller.correlationId }],
       correlationId: caller.correlationId,
       createdAt: FieldValue.serverTimestamp(),
     });
+    writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId }, orderEventType(status), { version: 1, from: null, to: status });
     // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
     // locking especially); more attempts, with the SDK's backoff between them, see them through.
   }, { maxAttempts: CHECKOUT_TRANSACTION_ATTEMPTS });
@@ -110,10 +116,12 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
 
 /** Compensation when the payment cannot even start: give back stock and promo, close the order. */
 async function undoOrder(orderRef: DocumentReference, reason: string): Promise<void> {
-  const { FieldValue } = firestoreValues();
   await db().runTransaction(async (tx) => {
-    (await planReleaseOrderHolds(tx, orderRef.id, reason))();
-    tx.update(orderRef, { status: "payment_failed", "payment.status": "failed", failureReason: reason, updatedAt: FieldValue.serverTimestamp() });
+    const order = await tx.get(orderRef);
+    const release = await planReleaseOrderHolds(tx, orderRef.id, reason);
+    release();
+    const { fields } = planTransition(tx, order, "payment_failed", SYSTEM.payments, reason);
+    tx.update(orderRef, { ...fields, "payment.status": "failed", failureReason: reason });
   });
   log.warn("checkout.order-undone", { orderId: orderRef.id, reason });
 }

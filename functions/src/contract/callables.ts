@@ -14,4 +14,9 @@ export const CALLABLES = {
   deleteItem: "catalog-deleteItem",
   importMenu: "catalog-importMenu",
   placeOrder: "checkout-placeOrder",
+  restaurantOrderAction: "orders-restaurantAction",
+  cancelOrder: "orders-cancelOrder",
+  adminOrderAction: "orders-adminAction",
+  updateCourierStatus: "dispatch-updateCourierStatus",
+  courierOrderAction: "dispatch-courierAction",
 } as const;

@@ -51,6 +51,15 @@ export const TRANSITIONS: Transition[] = [
   { from: ["delivered", "cancelled", "rejected"], to: "refunded", by: ["admin", "system"] },
 ];
 
+/** States in which the restaurant has taken the order on: the money is due, the stock is sold. */
+export const ACCEPTED_STATES: OrderState[] = [...ACTIVE_AFTER_ACCEPTANCE, "delivered"];
+
+/** States that end an order without delivering it: what it holds is given back. */
+export const GIVEN_UP_STATES: OrderState[] = ["expired", "payment_failed", "rejected", "cancelled", "refunded"];
+
+/** States a restaurant's board shows: the order still needs someone to act. */
+export const OPEN_STATES: OrderState[] = ["placed", ...ACTIVE_AFTER_ACCEPTANCE];
+
 /** States no transition leaves (refunded orders are done; delivered ones may still be refunded). */
 export const TERMINAL_STATES: OrderState[] = ORDER_STATES.filter((s) => !TRANSITIONS.some((t) => t.from.includes(s)));
 

@@ -1,11 +1,14 @@
 /**
  * Applying an order transition: in one Firestore transaction, check the move against the state
- * table and the actor's tie to the order, change the status, append the history entry (who,
- * when, from, to, why, correlation id) and write the outbox record that will announce it. Two
- * actors racing (a customer cancelling while the restaurant accepts) cannot both win: the
- * second finds the state already moved and is refused.
+ * table and the actor's tie to the order, change the status, bump the order's version, append
+ * the history entry (who, when, from, to, why, correlation id) and write the outbox record that
+ * will announce it. Two actors racing (a customer cancelling while the restaurant accepts)
+ * cannot both win: the second finds the state already moved and is refused.
+ *
+ * Everything downstream of an order (events, tasks, log lines) carries the correlation id of
+ * the checkout that created it; the id of the request that made a move is kept beside it.
  */
-import { randomUUID } from "node:crypto";
+import type { DocumentSnapshot, Transaction } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
 import { DomainError, notFound, permissionDenied } from "../shared/errors";
@@ -41,6 +44,12 @@ export function isPartyTo(actor: Actor, order: OrderTies): boolean {
   }
 }
 
+export const SYSTEM = {
+  payments: { kind: "system", id: "payments" },
+  timeouts: { kind: "system", id: "timeouts" },
+  dispatch: { kind: "system", id: "dispatch" },
+} as const satisfies Record<string, Actor>;
+
 export interface TransitionResult {
   orderId: string;
   from: OrderState;
@@ -48,33 +57,111 @@ export interface TransitionResult {
   eventId: string;
 }
 
-export async function transitionOrder(orderId: string, to: OrderState, actor: Actor, why: string): Promise<TransitionResult> {
-  const ref = db().collection(COLLECTIONS.orders).doc(orderId);
-  const eventId = randomUUID();
-  const result = await db().runTransaction(async (tx) => {
-    const snapshot = await tx.get(ref);
-    if (!snapshot.exists) throw notFound("Order", "order-not-found", "orderId");
-    const order = snapshot.data() as OrderTies & { status: OrderState };
-    if (!isPartyTo(actor, order)) throw permissionDenied("This is not your order.", "not-your-order");
-    const decision = decideTransition(order.status, to, actor.kind);
-    if (!decision.ok) throw new DomainError("failed-precondition", decision.message, { reason: decision.reason });
+/** The correlation id an order's events travel under: its checkout's, else the current one. */
+export function orderCorrelationId(order: DocumentSnapshot): string {
+  return (order.get("correlationId") as string | undefined) ?? correlationId();
+}
 
-    const { FieldValue, Timestamp } = firestoreValues();
-    const entry = { at: Timestamp.now(), by: actor.id, byKind: actor.kind, from: order.status, to, why, correlationId: correlationId() };
-    tx.update(ref, { status: to, updatedAt: FieldValue.serverTimestamp(), history: FieldValue.arrayUnion(entry) });
-    tx.create(db().collection(COLLECTIONS.outbox).doc(eventId), {
-      eventId,
-      type: orderEventType(to),
-      orderId,
-      from: order.status,
-      to,
-      restaurantId: order.restaurantId,
-      customerUid: order.customerUid,
-      correlationId: correlationId(),
-      createdAt: FieldValue.serverTimestamp(),
-    });
-    return { orderId, from: order.status, to, eventId };
+/** What an outbox record names of its order. */
+export interface OrderRef {
+  id: string;
+  restaurantId: string;
+  customerUid: string;
+  correlationId: string;
+}
+
+export function orderRefOf(order: DocumentSnapshot): OrderRef {
+  return { id: order.id, restaurantId: order.get("restaurantId") as string, customerUid: order.get("customerUid") as string, correlationId: orderCorrelationId(order) };
+}
+
+/**
+ * Writes an outbox record for `order` in `tx`; its id is the event id subscribers dedupe on.
+ * Call after all of the transaction's reads.
+ */
+export function writeOrderEvent(tx: Transaction, order: OrderRef, type: string, fields: { version: number; from?: OrderState | null; to?: OrderState | null }): string {
+  const { FieldValue } = firestoreValues();
+  const ref = db().collection(COLLECTIONS.outbox).doc();
+  tx.create(ref, {
+    eventId: ref.id,
+    type,
+    orderId: order.id,
+    from: fields.from ?? null,
+    to: fields.to ?? null,
+    version: fields.version,
+    restaurantId: order.restaurantId,
+    customerUid: order.customerUid,
+    correlationId: order.correlationId,
+    createdAt: FieldValue.serverTimestamp(),
+    // Null until published: the sweep looks for records the trigger failed to publish.
+    publishedAt: null,
   });
-  log.info("order.transitioned", { orderId, from: result.from, to, by: actor.kind, eventId });
+  return ref.id;
+}
+
+/**
+ * Checks a move of the order read as `order` (in `tx`) and returns the fields to write with it;
+ * writes the outbox record. Callers merge the fields into their own update of the order, so a
+ * payment event or a timeout changes status and its own fields in one write.
+ */
+export function planTransition(tx: Transaction, order: DocumentSnapshot, to: OrderState, actor: Actor, why: string) {
+  if (!order.exists) throw notFound("Order", "order-not-found", "orderId");
+  const data = order.data() as OrderTies & { status: OrderState; version?: number };
+  if (!isPartyTo(actor, data)) throw permissionDenied("This is not your order.", "not-your-order");
+  const decision = decideTransition(data.status, to, actor.kind);
+  if (!decision.ok) throw new DomainError("failed-precondition", decision.message, { reason: decision.reason });
+
+  const { FieldValue, Timestamp } = firestoreValues();
+  const version = (data.version ?? 1) + 1;
+  const orderCid = orderCorrelationId(order);
+  const entry = {
+    at: Timestamp.now(),
+    by: actor.id,
+    byKind: actor.kind,
+    from: data.status,
+    to,
+    why,
+    correlationId: orderCid,
+    ...(correlationId() !== orderCid ? { requestCorrelationId: correlationId() } : {}),
+  };
+  const eventId = writeOrderEvent(tx, orderRefOf(order), orderEventType(to), { version, from: data.status, to });
+  return {
+    result: { orderId: order.id, from: data.status, to, eventId } satisfies TransitionResult,
+    fields: {
+      status: to,
+      version,
+      updatedAt: FieldValue.serverTimestamp(),
+      history: FieldValue.arrayUnion(entry),
+      // Whether the restaurant ever took the order on decides what a later cancellation gives back.
+      ...(to === "accepted" ? { acceptedAt: FieldValue.serverTimestamp() } : {}),
+    } as Record<string, unknown>,
+  };
+}
+
+/**
+ * Moves an order on its own. `extra` adds fields to the same write (a reason, a courier);
+ * `check` may refuse the move after reading the order, before anything is written.
+ */
+export async function transitionOrder(
+  orderId: string,
+  to: OrderState,
+  actor: Actor,
+  why: string,
+  options: { extra?: Record<string, unknown>; check?: (order: DocumentSnapshot) => void } = {},
+): Promise<TransitionResult> {
+  const ref = db().collection(COLLECTIONS.orders).doc(orderId);
+  const result = await db().runTransaction(async (tx) => {
+    const order = await tx.get(ref);
+    if (order.exists) options.check?.(order);
+    const planned = planTransition(tx, order, to, actor, why);
+    tx.update(ref, { ...planned.fields, ...options.extra });
+    return planned.result;
+  });
+  log.info("order.transitioned", { orderId, from: result.from, to, by: actor.kind, eventId: result.eventId });
   return result;
+}
+
+/** Reads an order for a handler that reacts to its current state; undefined when it is gone. */
+export async function readOrder(orderId: string): Promise<DocumentSnapshot | undefined> {
+  const snapshot = await db().collection(COLLECTIONS.orders).doc(orderId).get();
+  return snapshot.exists ? snapshot : undefined;
 }

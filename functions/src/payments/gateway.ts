@@ -23,6 +23,13 @@ export interface Authorization {
   sheet: z.infer<typeof CardPaymentSheet> | null;
 }
 
+/** Where the provider says a payment stands. */
+export interface PaymentStanding {
+  status: "requires_action" | "authorized" | "captured" | "canceled";
+  amountCaptured: number;
+  amountRefunded: number;
+}
+
 export interface PaymentGateway {
   /** Starts a payment for an order: for cards, a PaymentIntent to confirm, captured later. */
   authorize(request: PaymentRequest): Promise<Authorization>;
@@ -32,6 +39,8 @@ export interface PaymentGateway {
   cancel(orderId: string, intentId: string | null): Promise<void>;
   /** Returns captured money; `amount` for a partial refund, omitted for all. */
   refund(orderId: string, intentId: string | null, amount?: number): Promise<void>;
+  /** Asks the provider where the payment stands, so a retried step does only what is left. */
+  inspect(intentId: string | null): Promise<PaymentStanding>;
 }
 
 /** Cash on delivery: nothing to authorize; the courier collects. */
@@ -40,6 +49,7 @@ export const cashGateway: PaymentGateway = {
   capture: async () => undefined,
   cancel: async () => undefined,
   refund: async () => undefined,
+  inspect: async () => ({ status: "authorized", amountCaptured: 0, amountRefunded: 0 }),
 };
 
 /** The gateway for a payment method; the Stripe adapter (and its SDK) loads on first use. */

@@ -5,10 +5,9 @@
  */
 import type { Transaction } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../shared/collections";
-import { correlationId } from "../shared/context";
 import { db, firestoreValues } from "../shared/firebase";
-import { planSettle } from "../inventory/stock.service";
 import { planReleaseOrderHolds } from "../checkout/order-holds";
+import { planTransition, SYSTEM } from "../orders/transition.service";
 
 export type PaymentState = "requires_action" | "authorized" | "captured" | "failed" | "canceled" | "partially_refunded" | "refunded";
 
@@ -51,12 +50,11 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
 
   const status = order.get("status") as string;
   // Reads first (Firestore wants all reads of a transaction before its writes).
-  const commitStock = event.to === "authorized" && status === "awaiting_payment" ? await planSettle(tx, orderId, "committed", "payment-authorized") : undefined;
   const releasing = event.to === "canceled" && status === "awaiting_payment";
   const releaseHolds = releasing ? await planReleaseOrderHolds(tx, orderId, "payment-canceled") : undefined;
 
-  const { FieldValue, Timestamp } = firestoreValues();
-  const update: Record<string, unknown> = {
+  const { FieldValue } = firestoreValues();
+  let update: Record<string, unknown> = {
     "payment.status": event.to,
     "payment.lastEventCreated": event.created,
     "payment.lastEventId": event.id,
@@ -64,17 +62,13 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
   };
   if (event.amountRefunded !== undefined) update["payment.amountRefunded"] = event.amountRefunded;
   if (event.failureCode) update["payment.failureCode"] = event.failureCode;
-  const move = (to: string, why: string) => {
-    update.status = to;
-    update.history = FieldValue.arrayUnion({ at: Timestamp.now(), by: "stripe", from: status, to, why, correlationId: correlationId() });
-  };
-  if (commitStock) {
-    commitStock();
-    move("placed", "payment-authorized");
+  // The money is held: the order goes to the restaurant. Its stock is sold when they accept.
+  if (event.to === "authorized" && status === "awaiting_payment") {
+    update = { ...update, ...planTransition(tx, order, "placed", SYSTEM.payments, "payment-authorized").fields };
   }
   if (releasing) {
     releaseHolds?.();
-    move("cancelled", "payment-canceled");
+    update = { ...update, ...planTransition(tx, order, "cancelled", SYSTEM.payments, "payment-canceled").fields };
   }
   tx.update(order.ref, update);
   return "applied";

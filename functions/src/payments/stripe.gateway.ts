@@ -29,6 +29,12 @@ export function stripe(): Stripe {
   return client;
 }
 
+/**
+ * Calls made from task handlers: the queue retries them, with backoff, across instances, so the
+ * SDK does not retry on its own inside one attempt.
+ */
+const QUEUED = { maxNetworkRetries: 0 } as const;
+
 /** Stripe failures the customer or a retry can do something about; the rest are ours. */
 function translate(error: unknown): unknown {
   const e = error as { type?: string; code?: string; statusCode?: number };
@@ -83,7 +89,7 @@ export const stripeGateway: PaymentGateway = {
 
   async capture(orderId, intentId, amount) {
     await stripe()
-      .paymentIntents.capture(intentId!, { amount_to_capture: amount }, { idempotencyKey: `capture-${orderId}` })
+      .paymentIntents.capture(intentId!, { amount_to_capture: amount }, { ...QUEUED, idempotencyKey: `capture-${orderId}` })
       .catch((error: unknown) => {
         throw translate(error);
       });
@@ -92,7 +98,7 @@ export const stripeGateway: PaymentGateway = {
   async cancel(orderId, intentId) {
     if (!intentId) return;
     await stripe()
-      .paymentIntents.cancel(intentId, {}, { idempotencyKey: `cancel-${orderId}` })
+      .paymentIntents.cancel(intentId, {}, { ...QUEUED, idempotencyKey: `cancel-${orderId}` })
       .catch((error: { code?: string }) => {
         // Already canceled (or never confirmed and gone): the goal is reached.
         if (error.code === "payment_intent_unexpected_state") return;
@@ -102,9 +108,21 @@ export const stripeGateway: PaymentGateway = {
 
   async refund(orderId, intentId, amount) {
     await stripe()
-      .refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { idempotencyKey: `refund-${orderId}-${amount ?? "full"}` })
+      .refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { ...QUEUED, idempotencyKey: `refund-${orderId}-${amount ?? "full"}` })
       .catch((error: unknown) => {
         throw translate(error);
       });
+  },
+
+  async inspect(intentId) {
+    const intent = await stripe()
+      .paymentIntents.retrieve(intentId!, {}, QUEUED)
+      .catch((error: unknown) => {
+        throw translate(error);
+      });
+    const refunded = Number((intent as { amount_refunded?: number }).amount_refunded ?? 0);
+    const status =
+      intent.status === "succeeded" ? "captured" : intent.status === "requires_capture" ? "authorized" : intent.status === "canceled" ? "canceled" : "requires_action";
+    return { status, amountCaptured: intent.amount_received ?? 0, amountRefunded: refunded };
   },
 };

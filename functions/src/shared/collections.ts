@@ -13,6 +13,13 @@ export const COLLECTIONS = {
   idempotencyKeys: "idempotencyKeys",
   paymentCustomers: "paymentCustomers",
   orders: "orders",
+  /** A restaurant's live board: `restaurantBoards/{restaurantId}/openOrders/{orderId}`. */
+  restaurantBoards: "restaurantBoards",
+  openOrders: "openOrders",
+  /** Couriers' availability, location and current offer or delivery. */
+  couriers: "couriers",
+  /** What the notification senders are asked to tell whom, one per order event. */
+  notificationRequests: "notificationRequests",
   /** Domain events written with the change they announce, published from there. */
   outbox: "outbox",
   probes: "probes",

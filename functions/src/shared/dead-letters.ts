@@ -18,7 +18,8 @@ export interface DeadLetter {
   attempts: number;
 }
 
-export async function recordDeadLetter(letter: DeadLetter): Promise<void> {
+/** Records `letter` (replacing an earlier record of the same event) and returns its id. */
+export async function recordDeadLetter(letter: DeadLetter): Promise<string> {
   const { FieldValue } = firestoreValues();
   const { message, name } = describeError(letter.error);
   const id = ledgerId(letter.handler, letter.eventId);
@@ -37,4 +38,12 @@ export async function recordDeadLetter(letter: DeadLetter): Promise<void> {
       recordedAt: FieldValue.serverTimestamp(),
     });
   log.error("dead-letter.recorded", letter.error, { deadLetterId: id, source: letter.source, attempts: letter.attempts });
+  return id;
+}
+
+/** A replayed dead letter whose work has now succeeded is closed. */
+export async function resolveDeadLetter(id: string): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  await db().collection(COLLECTIONS.deadLetters).doc(id).update({ status: "resolved", resolvedAt: FieldValue.serverTimestamp() });
+  log.info("dead-letter.resolved", { deadLetterId: id });
 }

@@ -23,7 +23,8 @@ export function defineDocumentCreated<T>(
       const parsed = impl.schema.safeParse(raw);
       if (!parsed.success) {
         const payload = { document: event.document, data: raw };
-        return recordDeadLetter({ handler: spec.name, source: "firestore", eventId: event.id, payload, error: parsed.error, attempts: 1 });
+        await recordDeadLetter({ handler: spec.name, source: "firestore", eventId: event.id, payload, error: parsed.error, attempts: 1 });
+        return;
       }
       const params = event.params as Record<string, string>;
       await impl.handle(parsed.data, { eventId: event.id, documentId: event.data?.id ?? "", params });

@@ -45,3 +45,24 @@ export async function runOnce<T>(
 export function ledgerId(handler: string, eventId: string): string {
   return `${handler}__${eventId}`.replace(/\//g, "_");
 }
+
+/**
+ * For effects outside Firestore (an enqueued task, a published message), which cannot join the
+ * ledger's transaction: skips when (`handler`, `eventId`) is recorded, otherwise runs `work` and
+ * then records it. `work` must be safe to repeat (deterministic task ids, state checks), since a
+ * crash between the two runs it again.
+ */
+export async function runOnceThen(handler: string, eventId: string, work: () => Promise<void>): Promise<boolean> {
+  const { FieldValue, Timestamp } = firestoreValues();
+  const ledgerRef = db().collection(COLLECTIONS.processedEvents).doc(ledgerId(handler, eventId));
+  if ((await ledgerRef.get()).exists) return false;
+  await work();
+  await ledgerRef.set({
+    handler,
+    eventId,
+    correlationId: correlationId(),
+    processedAt: FieldValue.serverTimestamp(),
+    expireAt: Timestamp.fromMillis(Date.now() + LEDGER_RETENTION_DAYS * 86_400_000),
+  });
+  return true;
+}

@@ -23,6 +23,30 @@ export const paymentWindowMinutes = defineInt("PAYMENT_WINDOW_MINUTES", {
   description: "Minutes a card order may wait for payment before its stock and promo are released.",
 });
 
+/** Minutes a restaurant has to accept a placed order before it is cancelled and refunded. */
+export const acceptanceWindowMinutes = defineInt("ACCEPTANCE_WINDOW_MINUTES", {
+  default: 10,
+  description: "Minutes a restaurant has to accept an order before it is cancelled with a refund.",
+});
+
+/** Seconds a courier has to answer an offer before it goes to the next nearest. */
+export const courierOfferSeconds = defineInt("COURIER_OFFER_SECONDS", {
+  default: 60,
+  description: "Seconds a courier has to accept an offered delivery before it is offered to another.",
+});
+
+/** Minutes without a courier before dispatch escalates (and, as long again, gives up). */
+export const courierSearchMinutes = defineInt("COURIER_SEARCH_MINUTES", {
+  default: 15,
+  description: "Minutes an accepted order may wait for a courier before dispatch escalates; after twice this, the order is cancelled and refunded.",
+});
+
+/** How far from the restaurant couriers are looked for (doubled once the search escalates). */
+export const courierSearchRadiusKm = defineInt("COURIER_SEARCH_RADIUS_KM", {
+  default: 5,
+  description: "Radius around the restaurant within which couriers are offered a delivery.",
+});
+
 /** Stripe's secret API key (sk_live_… / sk_test_…). */
 export const stripeSecretKey = defineSecret("STRIPE_SECRET_KEY");
 

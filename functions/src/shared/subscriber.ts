@@ -28,13 +28,15 @@ export function defineSubscriber<T>(
       try {
         body = message.json;
       } catch (error) {
-        const payload = { attributes, data: message.data };
-        return recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error, attempts: 1 });
+        const payload = { topic: spec.topic, attributes, data: message.data };
+        await recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error, attempts: 1 });
+        return;
       }
       const parsed = impl.schema.safeParse(body);
       if (!parsed.success) {
-        const payload = { attributes, body };
-        return recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error: parsed.error, attempts: 1 });
+        const payload = { topic: spec.topic, attributes, body };
+        await recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error: parsed.error, attempts: 1 });
+        return;
       }
       await impl.handle(parsed.data, { eventId, attributes });
     });

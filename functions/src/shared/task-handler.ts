@@ -9,7 +9,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
 import { onTaskDispatched, type TaskQueueOptions } from "firebase-functions/v2/tasks";
 import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
-import { recordDeadLetter } from "./dead-letters";
+import { recordDeadLetter, resolveDeadLetter } from "./dead-letters";
 import { runEvent, type Validated } from "./event-handler";
 import { log } from "./log";
 import type { TaskEnvelope } from "./tasks";
@@ -17,6 +17,13 @@ import type { TaskQueue } from "./task-queues";
 
 export interface TaskImpl<T> extends Validated<T> {
   run(data: T, task: { taskId: string; attempt: number; finalAttempt: boolean }): Promise<void>;
+  /**
+   * For delayed tasks: whether the task has become pointless (the order moved on). A moot task
+   * completes at once, even before its time, instead of waiting to find that out.
+   */
+  isMoot?(data: T): Promise<boolean>;
+  /** After the last attempt failed and was dead-lettered: make it visible where it matters. */
+  onGiveUp?(data: T, deadLetterId: string, error: unknown): Promise<void>;
 }
 
 export interface TaskSpec {
@@ -37,8 +44,25 @@ export class NotDueYet extends HttpsError {
   }
 }
 
+/**
+ * Cloud Tasks backs off exponentially but without jitter: tasks that failed together (a
+ * provider outage) would retry together. Answering each failure after a random share of the
+ * minimum backoff spreads them.
+ */
+function jitter(minBackoffSeconds: number): Promise<void> {
+  const ms = Math.random() * Math.min(minBackoffSeconds, 2) * 1000;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** Clocks of the queue and the function may differ a little. */
 const EARLY_TOLERANCE_MS = 2000;
+
+async function isMoot<T>(load: () => Promise<TaskImpl<T>>, data: unknown): Promise<boolean> {
+  const impl = await load();
+  if (!impl.isMoot) return false;
+  const parsed = impl.schema.safeParse(data);
+  return parsed.success && (await impl.isMoot(parsed.data));
+}
 
 export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImpl<T>>) {
   return onTaskDispatched<Partial<TaskEnvelope<unknown>>>(
@@ -50,26 +74,38 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
       const taskId = request.id ?? "unknown";
       const finalAttempt = attempt >= spec.retryConfig.maxAttempts;
       if (envelope.notBefore && Date.now() + EARLY_TOLERANCE_MS < envelope.notBefore) {
+        if (await isMoot(load, envelope.data)) {
+          log.info("task.moot", { handler: spec.name, taskId, attempt, correlationId });
+          return;
+        }
         const early = new NotDueYet(Math.ceil((envelope.notBefore - Date.now()) / 1000));
         log.info("task.not-due", { handler: spec.name, taskId, attempt, dueInSeconds: early.dueInSeconds, correlationId });
         if (!finalAttempt) throw early;
         // Never run early; out of attempts, leave it where a person will see it.
-        return withContext({ correlationId, handler: spec.name }, () =>
+        await withContext({ correlationId, handler: spec.name }, () =>
           recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: early, attempts: attempt }),
         );
+        return;
       }
       await runEvent(spec.name, correlationId, { taskId, attempt }, async () => {
         const impl = await load();
         const parsed = impl.schema.safeParse(envelope.data);
         if (!parsed.success) {
-          return recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: parsed.error, attempts: attempt });
+          await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: parsed.error, attempts: attempt });
+        return;
         }
         try {
           await impl.run(parsed.data, { taskId, attempt, finalAttempt });
         } catch (error) {
-          if (!finalAttempt) throw error;
-          await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error, attempts: attempt });
+          if (!finalAttempt) {
+            await jitter(spec.retryConfig.minBackoffSeconds);
+            throw error;
+          }
+          const deadLetterId = await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error, attempts: attempt });
+          await impl.onGiveUp?.(parsed.data, deadLetterId, error);
+          return;
         }
+        if (envelope.replayOf) await resolveDeadLetter(envelope.replayOf);
       });
     },
   );

@@ -5,6 +5,11 @@
 export const TASK_QUEUES = {
   completeProbe: "diagnostics-completeProbe",
   expireUnpaidOrder: "checkout-expireUnpaidOrder",
+  enforceAcceptanceDeadline: "orders-enforceAcceptanceDeadline",
+  settlePayment: "payments-settlePayment",
+  searchCourier: "dispatch-searchCourier",
+  expireCourierOffer: "dispatch-expireCourierOffer",
+  escalateDispatch: "dispatch-escalateDispatch",
 } as const;
 
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

@@ -12,6 +12,8 @@ export interface TaskEnvelope<T> {
   data: T;
   /** Epoch ms before which the task must not run (delayed tasks; see task-handler.ts). */
   notBefore?: number;
+  /** Set by the dead-letter replay: the dead letter this task retries, closed when it succeeds. */
+  replayOf?: string;
 }
 
 export interface EnqueueOptions {

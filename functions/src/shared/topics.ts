@@ -4,6 +4,12 @@
  */
 export const TOPICS = {
   probeRequested: "diagnostics.v1.probe-requested",
+  /**
+   * Every change of every order, from the outbox. The `type` attribute says which
+   * (`orders.v1.accepted`, `orders.v1.courier-assigned`, ...); subscribers react to the order's
+   * current state, so they need not see every type, nor see them in order.
+   */
+  orderEvents: "orders.v1.events",
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

@@ -57,8 +57,9 @@ describe("checkout", () => {
     assert.equal(delivered, 200);
     const order = await waitForDocument(app.firestore, `orders/${result.orderId}`, (d) => d?.status === "placed");
     assert.equal(order.payment.status, "authorized");
-    assert.equal((await admin().db.doc(`stockReservations/${result.orderId}`).get()).get("status"), "committed");
-    assert.equal(await stockLeft(restaurantId, itemId), 3, "sold, not returned");
+    // Held for the order until the restaurant accepts (sold) or the order is given up (returned).
+    assert.equal((await admin().db.doc(`stockReservations/${result.orderId}`).get()).get("status"), "reserved");
+    assert.equal(await stockLeft(restaurantId, itemId), 3, "still held, not returned");
   });
 
   it("returns the first result for a repeated key, even for two identical requests at once", async () => {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CALLABLES, CheckoutResponse } from "../../src/contract";
 import { expireUnpaidOrder } from "../../src/checkout/expiry.service";
+import { eventually } from "../support/workflow";
 import { admin, signUp, type AppClient } from "../support/emulators";
 import { confirmPayment, doubleRequests, restaurantWithStock, stockLeft, trattoriaCart } from "../support/checkout";
 
@@ -35,8 +36,10 @@ describe("payment window", () => {
     assert.equal(order.status, "expired");
     assert.equal(await stockLeft(restaurantId, itemId), 4);
     assert.equal((await admin().db.doc(`promoRedemptions/${result.orderId}`).get()).get("status"), "returned");
-    const cancels = (await doubleRequests()).filter((r) => r.path.endsWith("/cancel") && r.idempotencyKey === `cancel-${result.orderId}`);
-    assert.equal(cancels.length, 1);
+    // The expiry's event has the payment settled: the PaymentIntent is canceled, once.
+    const cancels = async () => (await doubleRequests()).filter((r) => r.path.endsWith("/cancel") && r.idempotencyKey === `cancel-${result.orderId}`).length;
+    await eventually("intent canceled", async () => (await admin().db.doc(`orders/${result.orderId}`).get()).get("payment.status") === "canceled");
+    assert.equal(await cancels(), 1);
     // The promo can be used again.
     const retry = CheckoutResponse.parse(await app.call(CALLABLES.placeOrder, trattoriaCart("cash", { promoCode: "WELCOME10" })));
     assert.ok(retry.breakdown.discount > 0);

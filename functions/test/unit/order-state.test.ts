@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decideTransition, ORDER_STATES, orderEventType, TERMINAL_STATES, TRANSITIONS } from "../../src/orders/order-state";
+import { ACCEPTED_STATES, decideTransition, GIVEN_UP_STATES, OPEN_STATES, ORDER_STATES, orderEventType, TERMINAL_STATES, TRANSITIONS } from "../../src/orders/order-state";
 import { isPartyTo } from "../../src/orders/transition.service";
 
 describe("order state machine", () => {
@@ -50,5 +50,16 @@ describe("order state machine", () => {
     assert.equal(isPartyTo({ kind: "staff", id: "s", restaurantIds: ["r2"] }, order), false);
     assert.equal(isPartyTo({ kind: "courier", id: "k2" }, order), false);
     assert.equal(isPartyTo({ kind: "courier", id: "k1" }, { ...order, courierUid: null }), false);
+  });
+
+  it("splits the states the workflow settles on: open, accepted (money due), given up (money back)", () => {
+    assert.deepEqual(ACCEPTED_STATES.filter((s) => GIVEN_UP_STATES.includes(s)), [], "never both due and returned");
+    assert.deepEqual(OPEN_STATES.filter((s) => GIVEN_UP_STATES.includes(s) || s === "delivered"), [], "a closed order leaves the board");
+    const unsettled = ORDER_STATES.filter((s) => !ACCEPTED_STATES.includes(s) && !GIVEN_UP_STATES.includes(s));
+    assert.deepEqual(unsettled, ["awaiting_payment", "placed"], "only orders not yet taken on leave the money on hold");
+    // Every way out of acceptance that is not delivery ends in a given-up state.
+    for (const t of TRANSITIONS.filter((t) => t.from.some((f) => ACCEPTED_STATES.includes(f)) && !ACCEPTED_STATES.includes(t.to))) {
+      assert.ok(GIVEN_UP_STATES.includes(t.to), t.to);
+    }
   });
 });

@@ -1,0 +1,321 @@
+/**
+ * Courier dispatch. Couriers report availability and location (`couriers/{uid}`, geohashed).
+ * Once the restaurant accepts an order, it is offered to the nearest free courier: the offer
+ * is claimed on both documents in one transaction, so no courier holds two offers and no order
+ * two couriers. A courier who declines, or does not answer within COURIER_OFFER_SECONDS, is
+ * skipped and the next nearest is asked. With nobody free, the search repeats; after
+ * COURIER_SEARCH_MINUTES it escalates (order flagged for an operator, radius doubled), and after
+ * as long again the order is cancelled, which refunds the customer.
+ */
+import type { DocumentSnapshot, Transaction } from "firebase-admin/firestore";
+import { distanceBetween, geohashForLocation, geohashQueryBounds } from "geofire-common";
+import { z } from "zod";
+import type { CourierOrderAction, CourierStatusRequest, OrderActionResponse } from "../contract/orders";
+import { CourierOrderAction as CourierActionSchema, CourierStatusRequest as CourierStatusSchema } from "../contract/orders";
+import type { CallableImpl } from "../shared/callable";
+import { COLLECTIONS } from "../shared/collections";
+import { currentContext, withContext } from "../shared/context";
+import { DomainError, failedPrecondition, notFound, permissionDenied } from "../shared/errors";
+import { db, firestoreValues } from "../shared/firebase";
+import { runOnceThen } from "../shared/idempotency";
+import { log } from "../shared/log";
+import { courierOfferSeconds, courierSearchMinutes, courierSearchRadiusKm } from "../shared/params";
+import type { SubscriberImpl } from "../shared/subscriber";
+import type { TaskImpl } from "../shared/task-handler";
+import { TASK_QUEUES } from "../shared/task-queues";
+import { enqueueTask } from "../shared/tasks";
+import { OrderEventMessage } from "../orders/order-event";
+import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
+import { orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
+
+/** Seconds between searches while nobody is free. */
+const SEARCH_INTERVAL_SECONDS = 30;
+/** Nearest candidates tried per search before waiting for the next. */
+const CANDIDATES_PER_SEARCH = 5;
+const AWAITING_COURIER: OrderState[] = ["accepted", "preparing", "ready"];
+const ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
+
+const couriers = () => db().collection(COLLECTIONS.couriers);
+const orders = () => db().collection(COLLECTIONS.orders);
+
+interface Offer {
+  courierUid: string;
+  number: number;
+}
+
+const offerOf = (order: DocumentSnapshot) => (order.get("dispatch.offer") as Offer | null | undefined) ?? null;
+const needsCourier = (order: DocumentSnapshot) => AWAITING_COURIER.includes(order.get("status") as OrderState) && !order.get("courierUid");
+
+// ---- couriers' own calls ------------------------------------------------------------------
+
+/** Where a courier is, as the search indexes it. */
+export function courierPosition(location: { lat: number; lng: number }) {
+  return { location, geohash: geohashForLocation([location.lat, location.lng]) };
+}
+
+export const updateCourierStatus: CallableImpl<CourierStatusRequest, { available: boolean }> = {
+  input: CourierStatusSchema,
+  async run({ available, location }, caller) {
+    const { FieldValue } = firestoreValues();
+    const profile = await db().collection(COLLECTIONS.users).doc(caller.uid!).get();
+    const ref = couriers().doc(caller.uid!);
+    const current = await ref.get();
+    if (available && !location && !current.get("location")) {
+      throw new DomainError("invalid-argument", "Share your location to take deliveries.", { reason: "invalid-request", fields: [{ path: "location", message: "Required when becoming available for the first time." }] });
+    }
+    await ref.set(
+      {
+        uid: caller.uid,
+        name: (profile.get("displayName") as string | undefined) ?? null,
+        available,
+        ...(location ? courierPosition(location) : {}),
+        updatedAt: FieldValue.serverTimestamp(),
+      },
+      { merge: true },
+    );
+    return { available };
+  },
+};
+
+export const courierAction: CallableImpl<CourierOrderAction, OrderActionResponse> = {
+  input: CourierActionSchema,
+  async run({ orderId, action }, caller) {
+    const uid = caller.uid!;
+    const actor = caller.role === "admin" ? { kind: "admin" as const, id: uid } : { kind: "courier" as const, id: uid };
+    switch (action) {
+      case "accept":
+        return answerOffer(orderId, uid, true);
+      case "decline":
+        return answerOffer(orderId, uid, false);
+      case "picked_up":
+      case "delivered": {
+        const result = await transitionOrder(orderId, action, actor, `courier: ${action.replace("_", " ")}`);
+        return { orderId, status: result.to };
+      }
+    }
+  },
+};
+
+/** The courier takes or turns down the offer made to them. */
+async function answerOffer(orderId: string, uid: string, accept: boolean): Promise<OrderActionResponse> {
+  const { FieldValue } = firestoreValues();
+  const status = await db().runTransaction(async (tx) => {
+    const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(uid))]);
+    if (!order.exists) throw notFound("Order", "order-not-found", "orderId");
+    const result = { value: order.get("status") as string, correlationId: orderCorrelationId(order) };
+    if (order.get("courierUid") === uid && accept) return result; // a repeated accept
+    const offer = offerOf(order);
+    if (offer?.courierUid !== uid) {
+      const wasOffered = ((order.get("dispatch.offeredTo") as string[] | undefined) ?? []).includes(uid);
+      if (wasOffered) throw failedPrecondition("This offer is no longer open.", "offer-expired");
+      throw permissionDenied("This delivery was not offered to you.", "not-your-offer");
+    }
+    if (accept) {
+      const name = (courier.get("name") as string | null | undefined) ?? null;
+      tx.update(order.ref, {
+        courierUid: uid,
+        courier: { uid, name },
+        "dispatch.status": "assigned",
+        "dispatch.offer": null,
+        "dispatch.assignedAt": FieldValue.serverTimestamp(),
+        ...(order.get("attention.reason") === "no-courier" ? { attention: FieldValue.delete() } : {}),
+        updatedAt: FieldValue.serverTimestamp(),
+      });
+      tx.set(couriers().doc(uid), { offer: null, activeOrderId: orderId, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+      writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-assigned", { version: (order.get("version") as number | undefined) ?? 1 });
+    } else {
+      withdrawOffer(tx, order, uid);
+    }
+    return result;
+  });
+  log.info(accept ? "dispatch.offer-accepted" : "dispatch.offer-declined", { orderId });
+  // The search that follows belongs to the order's story, under its checkout's correlation id.
+  if (!accept) await withContext({ ...currentContext()!, correlationId: status.correlationId }, () => searchNow(orderId));
+  return { orderId, status: status.value };
+}
+
+/** Takes the open offer back from `uid` (declined or unanswered); they are not asked again. */
+function withdrawOffer(tx: Transaction, order: DocumentSnapshot, uid: string): void {
+  const { FieldValue } = firestoreValues();
+  tx.update(order.ref, { "dispatch.offer": null, "dispatch.status": "searching", "dispatch.skipped": FieldValue.arrayUnion(uid), updatedAt: FieldValue.serverTimestamp() });
+  tx.set(couriers().doc(uid), { offer: null, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+}
+
+// ---- finding a courier ----------------------------------------------------------------------
+
+async function pickupOf(order: DocumentSnapshot): Promise<{ lat: number; lng: number } | undefined> {
+  const pickup = order.get("pickup") as { lat: number; lng: number } | undefined;
+  if (pickup) return pickup;
+  const restaurant = await db().collection(COLLECTIONS.restaurants).doc(order.get("restaurantId") as string).get();
+  return restaurant.get("location") as { lat: number; lng: number } | undefined;
+}
+
+/** Free couriers within `radiusKm` of `center`, nearest first, minus those already skipped. */
+async function candidates(center: { lat: number; lng: number }, radiusKm: number, skip: string[]): Promise<string[]> {
+  const point: [number, number] = [center.lat, center.lng];
+  const snapshots = await Promise.all(
+    geohashQueryBounds(point, radiusKm * 1000).map(([start, end]) => couriers().where("available", "==", true).orderBy("geohash").startAt(start).endAt(end).get()),
+  );
+  const found = new Map<string, number>();
+  for (const doc of snapshots.flatMap((s) => s.docs)) {
+    const location = doc.get("location") as { lat: number; lng: number };
+    const distance = distanceBetween([location.lat, location.lng], point);
+    if (distance <= radiusKm && !doc.get("offer") && !doc.get("activeOrderId") && !skip.includes(doc.id)) found.set(doc.id, distance);
+  }
+  return [...found.entries()].sort((a, b) => a[1] - b[1]).map(([uid]) => uid);
+}
+
+/** Offers the order to the nearest free courier; true when an offer is out (or not needed). */
+export async function offerToNearestCourier(orderId: string): Promise<boolean> {
+  const order = await readOrder(orderId);
+  if (!order || !needsCourier(order)) return true;
+  if (offerOf(order)) return true;
+  const pickup = await pickupOf(order);
+  if (!pickup) {
+    // Retrying cannot help; a person has to look at the order.
+    await order.ref.update({ attention: { reason: "no-pickup-location", since: firestoreValues().FieldValue.serverTimestamp() } });
+    log.error("dispatch.no-pickup-location", new Error(`Order ${orderId} has no pickup location.`), { orderId });
+    return true;
+  }
+  const radius = courierSearchRadiusKm.value() * (order.get("dispatch.escalated") ? 2 : 1);
+  const skip = (order.get("dispatch.skipped") as string[] | undefined) ?? [];
+  for (const uid of (await candidates(pickup, radius, skip)).slice(0, CANDIDATES_PER_SEARCH)) {
+    const offer = await claim(orderId, uid);
+    if (offer === "moot") return true;
+    if (offer) {
+      await enqueueTask(TASK_QUEUES.expireCourierOffer, { orderId, courierUid: uid, number: offer.number }, { id: `offer-${orderId}-${offer.number}`, scheduleDelaySeconds: courierOfferSeconds.value() });
+      log.info("dispatch.offered", { orderId, offer: offer.number });
+      return true;
+    }
+  }
+  const { FieldValue } = firestoreValues();
+  await orders().doc(orderId).update({ "dispatch.status": "searching", "dispatch.lastSearchAt": FieldValue.serverTimestamp() });
+  log.info("dispatch.nobody-free", { orderId, radiusKm: radius });
+  return false;
+}
+
+/** Claims courier `uid` for the order, both documents in one transaction. */
+async function claim(orderId: string, uid: string): Promise<Offer | "moot" | undefined> {
+  const { FieldValue, Timestamp } = firestoreValues();
+  return db().runTransaction(async (tx) => {
+    const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(uid))]);
+    if (!needsCourier(order) || offerOf(order)) return "moot";
+    if (!courier.get("available") || courier.get("offer") || courier.get("activeOrderId")) return undefined;
+    const number = ((order.get("dispatch.offers") as number | undefined) ?? 0) + 1;
+    const expiresAt = Timestamp.fromMillis(Date.now() + courierOfferSeconds.value() * 1000);
+    const summary = { orderId, restaurantId: order.get("restaurantId") as string, restaurantName: (order.get("restaurantName") as string | undefined) ?? null, pickup: order.get("pickup") ?? null, dropoff: order.get("deliveryAddress.location") ?? null, expiresAt };
+    tx.update(order.ref, {
+      "dispatch.status": "offered",
+      "dispatch.offer": { courierUid: uid, number, expiresAt },
+      "dispatch.offers": number,
+      "dispatch.offeredTo": FieldValue.arrayUnion(uid),
+      updatedAt: FieldValue.serverTimestamp(),
+    });
+    tx.update(courier.ref, { offer: summary, updatedAt: FieldValue.serverTimestamp() });
+    writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-offered", { version: (order.get("version") as number | undefined) ?? 1 });
+    return { courierUid: uid, number };
+  });
+}
+
+/** Searches now, and again every SEARCH_INTERVAL_SECONDS until someone takes the order. */
+async function searchNow(orderId: string, round = 0): Promise<void> {
+  if (await offerToNearestCourier(orderId)) return;
+  await enqueueTask(TASK_QUEUES.searchCourier, { orderId, round: round + 1 }, { id: `search-${orderId}-${round + 1}`, scheduleDelaySeconds: SEARCH_INTERVAL_SECONDS });
+}
+
+/** A delivered or abandoned order frees its courier (and any courier holding its offer). */
+async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  const held = [order.get("courierUid") as string | undefined, offerOf(order)?.courierUid].filter((uid): uid is string => !!uid);
+  for (const uid of new Set(held)) {
+    await db().runTransaction(async (tx) => {
+      const courier = await tx.get(couriers().doc(uid));
+      if (!courier.exists) return;
+      const update: Record<string, unknown> = {};
+      if (courier.get("activeOrderId") === order.id) update.activeOrderId = null;
+      if (courier.get("offer.orderId") === order.id) update.offer = null;
+      if (Object.keys(update).length > 0) tx.update(courier.ref, { ...update, updatedAt: FieldValue.serverTimestamp() });
+    });
+  }
+}
+
+// ---- reacting to the order ------------------------------------------------------------------
+
+export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
+  schema: OrderEventMessage,
+  async handle(event) {
+    if (!event.to || !(AWAITING_COURIER.includes(event.to) || ENDED.includes(event.to))) return;
+    const order = await readOrder(event.orderId);
+    if (!order) return;
+    await runOnceThen("dispatch-onOrderEvent", event.eventId, async () => {
+      if (needsCourier(order) && !order.get("dispatch.startedAt")) {
+        await orders().doc(order.id).update({ "dispatch.startedAt": firestoreValues().FieldValue.serverTimestamp(), "dispatch.status": "searching" });
+        await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId: order.id, level: 1 }, { id: `escalate-${order.id}-1`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
+        await searchNow(order.id);
+      } else if (ENDED.includes(order.get("status") as OrderState)) {
+        await releaseCouriers(order);
+      }
+    });
+  },
+};
+
+const SearchCourier = z.object({ orderId: z.string().min(1), round: z.number().int().min(0) });
+
+export const searchCourier: TaskImpl<z.infer<typeof SearchCourier>> = {
+  schema: SearchCourier,
+  run: ({ orderId, round }) => searchNow(orderId, round),
+};
+
+const ExpireOffer = z.object({ orderId: z.string().min(1), courierUid: z.string().min(1), number: z.number().int().min(1) });
+
+export const expireCourierOffer: TaskImpl<z.infer<typeof ExpireOffer>> = {
+  schema: ExpireOffer,
+  isMoot: async ({ orderId, courierUid, number }) => {
+    const offer = offerOf(await orders().doc(orderId).get());
+    return offer?.courierUid !== courierUid || offer.number !== number;
+  },
+  async run({ orderId, courierUid, number }) {
+    const expired = await db().runTransaction(async (tx) => {
+      const order = await tx.get(orders().doc(orderId));
+      const offer = offerOf(order);
+      if (!order.exists || offer?.courierUid !== courierUid || offer.number !== number) return false;
+      withdrawOffer(tx, order, courierUid);
+      return true;
+    });
+    if (!expired) return;
+    log.info("dispatch.offer-unanswered", { orderId, offer: number });
+    await searchNow(orderId);
+  },
+};
+
+const Escalate = z.object({ orderId: z.string().min(1), level: z.union([z.literal(1), z.literal(2)]) });
+
+export const escalateDispatch: TaskImpl<z.infer<typeof Escalate>> = {
+  schema: Escalate,
+  isMoot: async ({ orderId }) => {
+    const order = await readOrder(orderId);
+    return !order || !needsCourier(order);
+  },
+  async run({ orderId, level }) {
+    const order = await readOrder(orderId);
+    if (!order || !needsCourier(order)) return;
+    if (level === 1) {
+      const { FieldValue } = firestoreValues();
+      await order.ref.update({ "dispatch.escalated": true, attention: { reason: "no-courier", since: FieldValue.serverTimestamp() } });
+      log.error("dispatch.escalated", new Error("No courier took the order in time."), { orderId });
+      await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId, level: 2 }, { id: `escalate-${orderId}-2`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
+      if (!offerOf(order)) await offerToNearestCourier(orderId);
+      return;
+    }
+    // Nobody for twice the allowed time: give up on the delivery; the cancellation refunds.
+    await transitionOrder(orderId, "cancelled", SYSTEM.dispatch, "no-courier", {
+      extra: { cancellation: { by: "system", reason: "no-courier" } },
+      check: (current) => {
+        if (!needsCourier(current)) throw failedPrecondition("A courier took the order.", "moot");
+      },
+    }).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === "failed-precondition") return;
+      throw error;
+    });
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * The hand-off to notifications: each order event that someone should hear about becomes one
+ * `notificationRequests/{eventId}` document naming the event and who is concerned. Written in
+ * the ledger's transaction, so a redelivered event never asks twice; the senders work from
+ * these requests.
+ */
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { runOnce } from "../shared/idempotency";
+import type { SubscriberImpl } from "../shared/subscriber";
+import { OrderEventMessage } from "../orders/order-event";
+
+/** Event types worth telling someone about, and whom. */
+const AUDIENCE: Record<string, ("customer" | "restaurant" | "courier")[]> = {
+  "orders.v1.placed": ["customer", "restaurant"],
+  "orders.v1.accepted": ["customer"],
+  "orders.v1.preparing": ["customer"],
+  "orders.v1.ready": ["courier"],
+  "orders.v1.courier-offered": ["courier"],
+  "orders.v1.courier-assigned": ["customer"],
+  "orders.v1.picked-up": ["customer"],
+  "orders.v1.delivered": ["customer"],
+  "orders.v1.rejected": ["customer"],
+  "orders.v1.cancelled": ["customer", "restaurant"],
+  "orders.v1.refunded": ["customer"],
+  "orders.v1.expired": ["customer"],
+  "orders.v1.payment-failed": ["customer"],
+};
+
+export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
+  schema: OrderEventMessage,
+  async handle(event) {
+    const audience = AUDIENCE[event.type];
+    if (!audience) return;
+    await runOnce("notifications-onOrderEvent", event.eventId, async (tx) => {
+      const order = await tx.get(db().collection(COLLECTIONS.orders).doc(event.orderId));
+      const { FieldValue } = firestoreValues();
+      const courierUid = (order.get("dispatch.offer.courierUid") as string | undefined) ?? (order.get("courierUid") as string | undefined) ?? null;
+      tx.create(db().collection(COLLECTIONS.notificationRequests).doc(event.eventId), {
+        eventId: event.eventId,
+        type: event.type,
+        orderId: event.orderId,
+        audience,
+        customerUid: event.customerUid,
+        restaurantId: event.restaurantId,
+        courierUid,
+        status: "pending",
+        createdAt: FieldValue.serverTimestamp(),
+      });
+    });
+  },
+};

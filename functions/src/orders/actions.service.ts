@@ -1,0 +1,67 @@
+/**
+ * The people's moves on an order: restaurant staff through the kitchen, the customer's cancel,
+ * the admin's cancel and refund. Each is a transition (transition.service.ts); what follows a
+ * move (capture, refund, stock, courier, notifications) happens on its event.
+ */
+import type { AdminOrderAction, CancelOrderRequest, OrderActionResponse, RestaurantOrderAction } from "../contract/orders";
+import { AdminOrderAction as AdminOrderActionSchema, CancelOrderRequest as CancelOrderSchema, RestaurantOrderAction as RestaurantActionSchema } from "../contract/orders";
+import type { CallableImpl, Caller } from "../shared/callable";
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { restaurantIdsOf } from "../shared/roles";
+import type { OrderState } from "./order-state";
+import { transitionOrder, type Actor } from "./transition.service";
+
+const RESTAURANT_MOVES: Record<RestaurantOrderAction["action"], OrderState> = {
+  accept: "accepted",
+  reject: "rejected",
+  preparing: "preparing",
+  ready: "ready",
+};
+
+export function actorOf(caller: Caller): Actor {
+  const kind = caller.role === "anonymous" ? "customer" : caller.role;
+  return { kind, id: caller.uid!, restaurantIds: restaurantIdsOf(caller.claims) };
+}
+
+export const restaurantAction: CallableImpl<RestaurantOrderAction, OrderActionResponse> = {
+  input: RestaurantActionSchema,
+  async run({ orderId, action, reason }, caller) {
+    const to = RESTAURANT_MOVES[action];
+    const why = action === "reject" ? (reason ?? "rejected by the restaurant") : `restaurant: ${action}`;
+    const extra = action === "reject" ? { rejection: { reason: reason ?? null } } : undefined;
+    const result = await transitionOrder(orderId, to, actorOf(caller), why, { extra });
+    return { orderId, status: result.to };
+  },
+};
+
+export const cancelOrder: CallableImpl<CancelOrderRequest, OrderActionResponse> = {
+  input: CancelOrderSchema,
+  async run({ orderId, reason }, caller) {
+    const actor: Actor = { kind: "customer", id: caller.uid! };
+    const result = await transitionOrder(orderId, "cancelled", actor, reason ?? "cancelled by the customer", {
+      extra: { cancellation: { by: "customer", reason: reason ?? null } },
+    });
+    return { orderId, status: result.to };
+  },
+};
+
+export const adminAction: CallableImpl<AdminOrderAction, OrderActionResponse> = {
+  input: AdminOrderActionSchema,
+  async run({ orderId, action, reason }, caller) {
+    const to: OrderState = action === "cancel" ? "cancelled" : "refunded";
+    const extra = action === "cancel" ? { cancellation: { by: "admin", reason } } : { refund: { by: "admin", reason } };
+    const result = await transitionOrder(orderId, to, actorOf(caller), `admin: ${reason}`, { extra });
+    const { FieldValue } = firestoreValues();
+    await db().collection(COLLECTIONS.auditLog).add({
+      action: `order.${action}`,
+      actorUid: caller.uid,
+      orderId,
+      reason,
+      from: result.from,
+      correlationId: caller.correlationId,
+      at: FieldValue.serverTimestamp(),
+    });
+    return { orderId, status: result.to };
+  },
+};

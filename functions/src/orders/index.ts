@@ -1,0 +1,16 @@
+/**
+ * Orders: the state machine's moves by people (callables) and by time (the acceptance
+ * deadline), the outbox that announces every move on Pub/Sub, and the restaurant board kept
+ * from those announcements. Each function loads on first access.
+ */
+import { exportLazily } from "../shared/lazy-exports";
+
+exportLazily(exports, {
+  restaurantAction: () => require("./restaurant-action.function").restaurantAction,
+  cancelOrder: () => require("./cancel-order.function").cancelOrder,
+  adminAction: () => require("./admin-action.function").adminAction,
+  publishOrderEvent: () => require("./publish-order-event.function").publishOrderEvent,
+  sweepOutbox: () => require("./sweep-outbox.function").sweepOutbox,
+  onOrderEvent: () => require("./on-order-event.function").onOrderEvent,
+  enforceAcceptanceDeadline: () => require("./enforce-acceptance-deadline.function").enforceAcceptanceDeadline,
+});

@@ -1,0 +1,170 @@
+/**
+ * The order workflow under the faults at-least-once delivery and outside services bring:
+ * redelivered and reordered events, a step that fails after its effect, Stripe answering 503,
+ * a capture that never succeeds (dead letter, flag, replay), and two people moving one order
+ * at the same moment.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { after, afterEach, describe, it } from "node:test";
+import { CALLABLES } from "../../src/contract/callables";
+import { OrderEventMessage } from "../../src/orders/order-event";
+import { publish } from "../../src/shared/pubsub";
+import { TOPICS } from "../../src/shared/topics";
+import { admin } from "../support/emulators";
+import { stockLeft } from "../support/checkout";
+import { courierAt, eventually, failStripe, intentAt, intentCalls, kitchen, orderWhere, placedOrder, resetStripeFailures } from "../support/workflow";
+
+const REPO = join(__dirname, "..", "..", "..");
+
+async function outboxEvent(orderId: string, type: string) {
+  const events = await admin().db.collection("outbox").where("orderId", "==", orderId).where("type", "==", type).get();
+  assert.equal(events.size, 1, `one ${type} event`);
+  return events.docs[0].data();
+}
+
+/** Publishes an outbox record again, as a redelivery (same event id) or a late message (`eventId` given). */
+async function deliver(record: FirebaseFirestore.DocumentData, eventId = record.eventId as string) {
+  const message = OrderEventMessage.parse(record);
+  await publish(TOPICS.orderEvents, { ...message, eventId }, { eventId, type: record.type as string, orderId: record.orderId as string, correlationId: record.correlationId as string });
+}
+
+const ledgerHas = async (handler: string, eventId: string) => (await admin().db.doc(`processedEvents/${handler}__${eventId}`).get()).exists;
+
+describe("order workflow under faults", () => {
+  const clients: { close(): Promise<void> }[] = [];
+  afterEach(resetStripeFailures);
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it("does everything once when each event is delivered three times", async () => {
+    const k = await kitchen();
+    const courier = await courierAt(k.location);
+    clients.push(k.staff, k.customer, courier);
+    const order = await placedOrder(k, "card");
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
+    const accepted = await outboxEvent(order.orderId, "orders.v1.accepted");
+    await Promise.all([deliver(accepted), deliver(accepted)]);
+
+    await orderWhere(order.orderId, (o) => o.payment.status === "captured" && o.dispatch?.status === "offered");
+    for (const handler of ["inventory-onOrderEvent", "orders-board", "payments-onOrderEvent", "dispatch-onOrderEvent", "notifications-onOrderEvent"]) {
+      await eventually(`${handler} recorded the event`, () => ledgerHas(handler, accepted.eventId as string));
+    }
+    await new Promise((r) => setTimeout(r, 3000)); // let the duplicates run their course
+    assert.equal((await intentCalls(order.intentId!, "capture")).length, 1, "captured once");
+    assert.equal((await intentAt(order.intentId!)).amount_received, order.total);
+    assert.equal(await stockLeft(k.restaurantId, k.itemId), 18, "no second stock movement");
+    const movements = await admin().db.collection("stockMovements").where("orderId", "==", order.orderId).get();
+    assert.deepEqual(movements.docs.map((m) => m.get("kind")).sort(), ["commit", "reserve"]);
+    const current = (await admin().db.doc(`orders/${order.orderId}`).get()).data()!;
+    assert.equal(current.dispatch.offers, 1, "offered to one courier once");
+    const told = await admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).where("type", "==", "orders.v1.accepted").get();
+    assert.equal(told.size, 1);
+  });
+
+  it("captures once when the capture took effect but its answer was lost, and the step is retried", async () => {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    const order = await placedOrder(k, "card");
+    await failStripe({ path: `/v1/payment_intents/${order.intentId}/capture`, status: 500, count: 1, afterEffect: true });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
+    const captured = await orderWhere(order.orderId, (o) => o.payment.status === "captured");
+    assert.equal(captured.payment.amountCaptured, order.total);
+    assert.equal((await intentCalls(order.intentId!, "capture")).length, 1, "the retry found the capture done and did not repeat it");
+    assert.equal((await intentAt(order.intentId!)).amount_received, order.total);
+  });
+
+  it("rides out Stripe answering 503 twice: the queue retries and captures once", async () => {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    const order = await placedOrder(k, "card");
+    await failStripe({ path: `/v1/payment_intents/${order.intentId}/capture`, status: 503, count: 2 });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
+    const captured = await orderWhere(order.orderId, (o) => o.payment.status === "captured");
+    assert.equal(captured.attention, undefined);
+    assert.equal((await intentCalls(order.intentId!, "capture")).length, 3, "two refused, one taken");
+    assert.equal((await intentAt(order.intentId!)).amount_received, order.total);
+    const letters = await admin().db.collection("deadLetters").where("payload.data.orderId", "==", order.orderId).get();
+    assert.equal(letters.size, 0);
+  });
+
+  it("dead-letters a capture that keeps failing, flags the order, and the replay script settles it", async () => {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    const order = await placedOrder(k, "card");
+    await failStripe({ path: `/v1/payment_intents/${order.intentId}/capture`, status: 503, count: 1000 });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
+
+    const flagged = await orderWhere(order.orderId, (o) => o.attention?.reason === "payment-settlement-failed", 120_000);
+    const letter = await admin().db.doc(`deadLetters/${flagged.attention.deadLetterId}`).get();
+    assert.equal(letter.get("handler"), "payments-settlePayment");
+    assert.equal(letter.get("attempts"), 5);
+    assert.equal(letter.get("correlationId"), order.correlationId);
+    assert.equal(letter.get("status"), "open");
+    assert.equal(flagged.payment.status, "authorized", "nothing captured");
+    const board = await admin().db.doc(`restaurantBoards/${k.restaurantId}/openOrders/${order.orderId}`).get();
+    assert.ok(board.exists);
+
+    const script = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scripts", "admin", "dead-letters.ts"), ...args], { cwd: REPO, encoding: "utf8" });
+    const listed = script(["list"]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(letter.id));
+
+    await resetStripeFailures(); // the outage is over
+    const replayed = script(["replay", letter.id]);
+    assert.equal(replayed.status, 0, replayed.stdout + replayed.stderr);
+    const settled = await orderWhere(order.orderId, (o) => o.payment.status === "captured" && !o.attention);
+    assert.equal(settled.status, "accepted");
+    assert.equal((await intentAt(order.intentId!)).amount_received, order.total);
+    await eventually("dead letter resolved", async () => (await letter.ref.get()).get("status") === "resolved");
+  });
+
+  it("changes nothing when old events of a delivered order arrive late and out of order", async () => {
+    const k = await kitchen();
+    const courier = await courierAt(k.location);
+    clients.push(k.staff, k.customer, courier);
+    const order = await placedOrder(k, "cash");
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
+    await orderWhere(order.orderId, (o) => o.dispatch?.offer?.courierUid === courier.user.uid);
+    await courier.call(CALLABLES.courierOrderAction, { orderId: order.orderId, action: "accept" });
+    for (const action of ["preparing", "ready"]) await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action });
+    for (const action of ["picked_up", "delivered"]) await courier.call(CALLABLES.courierOrderAction, { orderId: order.orderId, action });
+    await eventually("courier freed", async () => (await admin().db.doc(`couriers/${courier.user.uid}`).get()).get("activeOrderId") === null);
+
+    const late = ["orders.v1.ready", "orders.v1.accepted", "orders.v1.placed"];
+    const lateIds = late.map((type) => `late-${type}-${order.orderId}`);
+    for (const [i, type] of late.entries()) await deliver(await outboxEvent(order.orderId, type), lateIds[i]);
+    for (const id of lateIds) await eventually(`late event ${id} handled`, () => ledgerHas("orders-board", id));
+    await eventually("late accepted seen by inventory", () => ledgerHas("inventory-onOrderEvent", lateIds[1]));
+    await new Promise((r) => setTimeout(r, 2000));
+
+    const now = (await admin().db.doc(`orders/${order.orderId}`).get()).data()!;
+    assert.equal(now.status, "delivered");
+    assert.equal(now.dispatch.offers, 1, "no courier sought again");
+    assert.ok(!(await admin().db.doc(`restaurantBoards/${k.restaurantId}/openOrders/${order.orderId}`).get()).exists, "board not resurrected");
+    assert.equal((await admin().db.doc(`stockReservations/${order.orderId}`).get()).get("status"), "committed");
+    assert.equal(await stockLeft(k.restaurantId, k.itemId), 18);
+    assert.equal((await admin().db.doc(`couriers/${courier.user.uid}`).get()).get("activeOrderId"), null);
+  });
+
+  it("lets exactly one of a customer's cancel and the restaurant's accept win; the other is told why", async () => {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    for (let round = 0; round < 3; round += 1) {
+      const order = await placedOrder(k, "cash");
+      const outcomes = await Promise.allSettled([
+        k.customer.call(CALLABLES.cancelOrder, { orderId: order.orderId }),
+        k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" }),
+      ]);
+      const won = outcomes.filter((o) => o.status === "fulfilled");
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+      assert.equal(won.length, 1, `round ${round}: ${JSON.stringify(outcomes)}`);
+      assert.equal((lost[0].reason as { code: string }).code, "functions/failed-precondition");
+      const final = (await admin().db.doc(`orders/${order.orderId}`).get()).data()!;
+      assert.equal(final.history.length, 2, "placed at checkout, then the one move that won");
+      assert.equal(final.status, (won[0] as PromiseFulfilledResult<{ status: string }>).value.status);
+    }
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Dead letters: work that failed for good (a task out of attempts, a message that could not be
+ * read), kept with its payload, error, attempts and correlation id. List them, and once the
+ * cause is fixed, replay them: a task is enqueued again with its original payload and
+ * correlation id (the handler closes the letter when it succeeds), a message is published
+ * again with its original attributes (its event id, so subscribers still dedupe).
+ *
+ *   npm run admin:dead-letters -- list [--all] [--project id]
+ *   npm run admin:dead-letters -- replay <deadLetterId>… [--project id]
+ *   npm run admin:dead-letters -- replay --all-open [--project id]
+ */
+import { parseArgs } from "node:util";
+import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
+import { withContext } from "../../functions/src/shared/context.ts";
+import { db, firestoreValues, functionsAdmin } from "../../functions/src/shared/firebase.ts";
+import { publish } from "../../functions/src/shared/pubsub.ts";
+import type { Topic } from "../../functions/src/shared/topics.ts";
+import { describeTarget, useTarget } from "../lib/target.ts";
+
+const USAGE = "usage: npm run admin:dead-letters -- (list [--all] | replay (<id>… | --all-open)) [--project <id>]";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { all: { type: "boolean" }, "all-open": { type: "boolean" }, project: { type: "string" } },
+});
+const target = useTarget(values.project);
+const [command, ...ids] = positionals;
+const letters = () => db().collection(COLLECTIONS.deadLetters);
+
+interface Letter {
+  handler: string;
+  source: "task" | "pubsub" | "firestore";
+  eventId: string;
+  payload: Record<string, unknown>;
+  error: { name?: string; message?: string };
+  attempts: number;
+  correlationId: string | null;
+  status: string;
+  recordedAt?: { toDate(): Date };
+}
+
+async function list(): Promise<void> {
+  const query = values.all ? letters() : letters().where("status", "in", ["open", "replayed"]);
+  const snapshot = await query.get();
+  console.log(`${describeTarget(target)}: ${snapshot.size} dead letter(s)${values.all ? "" : " not resolved"}`);
+  for (const doc of snapshot.docs) {
+    const letter = doc.data() as Letter;
+    const orderId = (letter.payload?.data as { orderId?: string } | undefined)?.orderId;
+    console.log(
+      [
+        doc.id,
+        `  ${letter.status} · ${letter.source} · ${letter.handler} · ${letter.attempts} attempt(s) · ${letter.recordedAt?.toDate().toISOString() ?? "?"}`,
+        `  error: ${letter.error?.name ?? "Error"}: ${letter.error?.message ?? "?"}`,
+        `  correlation id: ${letter.correlationId ?? "-"}${orderId ? ` · order ${orderId}` : ""}`,
+      ].join("\n"),
+    );
+  }
+}
+
+async function replay(id: string): Promise<void> {
+  const ref = letters().doc(id);
+  const snapshot = await ref.get();
+  if (!snapshot.exists) throw new Error(`No dead letter ${id}.`);
+  const letter = snapshot.data() as Letter;
+  if (letter.status === "resolved") {
+    console.log(`${id}: already resolved; skipped`);
+    return;
+  }
+  await withContext({ correlationId: letter.correlationId ?? `replay-${id}`, handler: "admin:dead-letters" }, async () => {
+    if (letter.source === "task") {
+      // Without its schedule: a replay is due now. A fresh task id: queues remember old ones.
+      const envelope: Record<string, unknown> = { ...letter.payload, replayOf: id };
+      delete envelope.notBefore;
+      await functionsAdmin().taskQueue(letter.handler).enqueue(envelope);
+    } else if (letter.source === "pubsub") {
+      const { topic, attributes, body } = letter.payload as { topic: Topic; attributes: { eventId: string; type: string }; body?: object };
+      if (!body) throw new Error(`${id}: the message body was not readable JSON; nothing to replay.`);
+      await publish(topic, body, attributes);
+    } else {
+      throw new Error(`${id}: a Firestore trigger cannot be replayed; fix the document ${String(letter.payload.document)} instead.`);
+    }
+  });
+  const { FieldValue } = firestoreValues();
+  await ref.update({ status: "replayed", replays: FieldValue.increment(1), lastReplayedAt: FieldValue.serverTimestamp() });
+  console.log(`${id}: replayed (${letter.source} → ${letter.handler})`);
+}
+
+if (command === "list") {
+  await list();
+} else if (command === "replay" && (ids.length > 0 || values["all-open"])) {
+  const targets = values["all-open"] ? (await letters().where("status", "==", "open").get()).docs.map((d) => d.id) : ids;
+  let failed = 0;
+  for (const id of targets) {
+    await replay(id).catch((error: unknown) => {
+      failed += 1;
+      console.error(`${id}: not replayed: ${(error as Error).message}`);
+    });
+  }
+  console.log(`${describeTarget(target)}: ${targets.length - failed} replayed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+} else {
+  console.error(USAGE);
+  process.exit(2);
+}
+process.exit(0);
