@@ -110,6 +110,7 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
       if (wasOffered) throw failedPrecondition("This offer is no longer open.", "offer-expired");
       throw permissionDenied("This delivery was not offered to you.", "not-your-offer");
     }
+    if (accept && !needsCourier(order)) throw failedPrecondition("This order no longer needs a courier.", "offer-expired");
     if (accept) {
       const name = (courier.get("name") as string | null | undefined) ?? null;
       tx.update(order.ref, {

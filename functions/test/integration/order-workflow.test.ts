@@ -32,7 +32,7 @@ describe("order workflow", () => {
 
     // The restaurant's board shows the new order, read live through the rules as staff.
     const entry = await waitForDocument(k.staff.firestore, `restaurantBoards/${k.restaurantId}/openOrders/${order.orderId}`, (d) => d?.status === "placed", 60_000);
-    assert.deepEqual(entry.items, [{ name: "Dish of the day", quantity: 2 }]);
+    assert.deepEqual(entry.items, [{ name: "Limited dish", quantity: 2 }]);
 
     assert.deepEqual(await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" }), { orderId: order.orderId, status: "accepted" });
     // Accepting captures the held money once, sells the stock, and offers the order to the nearest courier.

@@ -25,8 +25,8 @@ export function trattoriaCart(paymentMethod: "card" | "cash", extra: Partial<Che
   };
 }
 
-/** A published restaurant near Sol with one stock-tracked item holding `stock` units. */
-export async function restaurantWithStock(stock: number, options: { open?: boolean } = {}) {
+/** A published restaurant (near Sol unless told where) with one stock-tracked item holding `stock` units. */
+export async function restaurantWithStock(stock: number, options: { open?: boolean; location?: { lat: number; lng: number } } = {}) {
   const restaurantId = `stock-${randomUUID()}`;
   const weekly = options.open === false ? {} : Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [{ open: "00:00", close: "24:00" }]]));
   await admin()
@@ -35,7 +35,7 @@ export async function restaurantWithStock(stock: number, options: { open?: boole
       restaurantDocument({
         name: "Stock Test Kitchen",
         cuisines: ["test"],
-        location: SOL.location,
+        location: options.location ?? SOL.location,
         address: "Sol",
         deliveryRadiusKm: 5,
         deliveryFee: 100,

@@ -4,12 +4,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DocumentData } from "firebase/firestore";
-import { restaurantDocument } from "../../src/catalog/catalog.model";
-import { setStockLevel } from "../../src/inventory/stock.service";
 import { functionsAdmin } from "../../src/shared/firebase";
 import { CALLABLES } from "../../src/contract/callables";
 import type { CheckoutResponse } from "../../src/contract/checkout";
-import { confirmPayment, STRIPE_DOUBLE } from "./checkout";
+import { confirmPayment, restaurantWithStock, STRIPE_DOUBLE } from "./checkout";
 import { admin, signInWithRole, signUp, waitForDocument, type AppClient } from "./emulators";
 
 export interface Kitchen {
@@ -20,34 +18,12 @@ export interface Kitchen {
   customer: AppClient;
 }
 
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
 /** A published restaurant open around the clock, at a random spot, with 20 tracked units. */
 export async function kitchen(): Promise<Kitchen> {
-  const restaurantId = `wf-${randomUUID()}`;
   const location = { lat: -40 + Math.random() * 80, lng: -150 + Math.random() * 300 };
-  await admin()
-    .db.doc(`restaurants/${restaurantId}`)
-    .set(
-      restaurantDocument({
-        name: "Workflow Kitchen",
-        cuisines: ["test"],
-        location,
-        address: "Somewhere",
-        deliveryRadiusKm: 5,
-        deliveryFee: 100,
-        openingHours: { timeZone: "UTC", weekly: Object.fromEntries(DAYS.map((d) => [d, [{ open: "00:00", close: "24:00" }]])) },
-        currency: "EUR",
-        published: true,
-      }),
-    );
-  await admin().db.doc(`restaurants/${restaurantId}/categories/main`).set({ name: "Main", position: 0 });
-  await admin()
-    .db.doc(`restaurants/${restaurantId}/items/dish`)
-    .set({ categoryId: "main", name: "Dish of the day", price: { amount: 1200, currency: "EUR" }, modifierGroups: [], available: true, tracksStock: true, imageUrls: [] });
-  await setStockLevel(restaurantId, "dish", 20);
+  const { restaurantId, itemId } = await restaurantWithStock(20, { location });
   const [staff, customer] = await Promise.all([signInWithRole("staff", [restaurantId]), signUp()]);
-  return { restaurantId, itemId: "dish", location, staff, customer };
+  return { restaurantId, itemId, location, staff, customer };
 }
 
 export function cart(k: Kitchen, paymentMethod: "card" | "cash", quantity = 2) {
