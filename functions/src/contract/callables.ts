@@ -19,4 +19,7 @@ export const CALLABLES = {
   adminOrderAction: "orders-adminAction",
   updateCourierStatus: "dispatch-updateCourierStatus",
   courierOrderAction: "dispatch-courierAction",
+  registerDevice: "notifications-registerDevice",
+  unregisterDevice: "notifications-unregisterDevice",
+  updateNotificationPreferences: "notifications-updatePreferences",
 } as const;

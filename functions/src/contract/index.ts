@@ -8,6 +8,7 @@ export * from "./catalog";
 export * from "./checkout";
 export * from "./diagnostics";
 export * from "./errors";
+export * from "./notifications";
 export * from "./orders";
 export * from "./primitives";
 export * from "./profile";

@@ -9,29 +9,13 @@ import { db, firestoreValues } from "../shared/firebase";
 import { runOnce } from "../shared/idempotency";
 import type { SubscriberImpl } from "../shared/subscriber";
 import { OrderEventMessage } from "../orders/order-event";
-
-/** Event types worth telling someone about, and whom. */
-const AUDIENCE: Record<string, ("customer" | "restaurant" | "courier")[]> = {
-  "orders.v1.placed": ["customer", "restaurant"],
-  "orders.v1.accepted": ["customer"],
-  "orders.v1.preparing": ["customer"],
-  "orders.v1.ready": ["courier"],
-  "orders.v1.courier-offered": ["courier"],
-  "orders.v1.courier-assigned": ["customer"],
-  "orders.v1.picked-up": ["customer"],
-  "orders.v1.delivered": ["customer"],
-  "orders.v1.rejected": ["customer"],
-  "orders.v1.cancelled": ["customer", "restaurant"],
-  "orders.v1.refunded": ["customer"],
-  "orders.v1.expired": ["customer"],
-  "orders.v1.payment-failed": ["customer"],
-};
+import { audienceOf } from "./templates";
 
 export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
   schema: OrderEventMessage,
   async handle(event) {
-    const audience = AUDIENCE[event.type];
-    if (!audience) return;
+    const audience = audienceOf(event.type);
+    if (audience.length === 0) return;
     await runOnce("notifications-onOrderEvent", event.eventId, async (tx) => {
       const order = await tx.get(db().collection(COLLECTIONS.orders).doc(event.orderId));
       const { FieldValue } = firestoreValues();

@@ -18,6 +18,8 @@ export const COLLECTIONS = {
   openOrders: "openOrders",
   /** Couriers' availability, location and current offer or delivery. */
   couriers: "couriers",
+  /** Push devices, one per FCM registration token (id: the token's SHA-256), owned by a user. */
+  devices: "devices",
   /** What the notification senders are asked to tell whom, one per order event. */
   notificationRequests: "notificationRequests",
   /** Domain events written with the change they announce, published from there. */

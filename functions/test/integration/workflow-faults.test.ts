@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { OrderEventMessage } from "../../src/orders/order-event";
+import { sweepOutbox } from "../../src/orders/outbox.service";
+import { firestoreValues } from "../../src/shared/firebase";
 import { publish } from "../../src/shared/pubsub";
 import { TOPICS } from "../../src/shared/topics";
 import { admin } from "../support/emulators";
@@ -147,6 +149,26 @@ describe("order workflow under faults", () => {
     assert.equal((await admin().db.doc(`stockReservations/${order.orderId}`).get()).get("status"), "committed");
     assert.equal(await stockLeft(k.restaurantId, k.itemId), 18);
     assert.equal((await admin().db.doc(`couriers/${courier.user.uid}`).get()).get("activeOrderId"), null);
+  });
+
+  it("publishes, from the sweep, an event whose trigger never did; subscribers still act once", async () => {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    const order = await placedOrder(k, "cash");
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "closing early" });
+    const rejected = await outboxEvent(order.orderId, "orders.v1.rejected");
+    await eventually("trigger published", async () => (await admin().db.doc(`outbox/${rejected.eventId}`).get()).get("publishedAt"));
+    await eventually("stock released", async () => ledgerHas("inventory-onOrderEvent", rejected.eventId as string));
+    // As if the trigger had never run: unstamped, and older than the sweep's grace period.
+    const { Timestamp } = firestoreValues();
+    await admin().db.doc(`outbox/${rejected.eventId}`).update({ publishedAt: null, createdAt: Timestamp.fromMillis(Date.now() - 10 * 60_000) });
+
+    assert.ok((await sweepOutbox()) >= 1);
+    assert.ok((await admin().db.doc(`outbox/${rejected.eventId}`).get()).get("publishedAt"), "stamped by the sweep");
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await stockLeft(k.restaurantId, k.itemId), 20, "released once, not twice");
+    const told = await admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).where("type", "==", "orders.v1.rejected").get();
+    assert.equal(told.size, 1);
   });
 
   it("lets exactly one of a customer's cancel and the restaurant's accept win; the other is told why", async () => {

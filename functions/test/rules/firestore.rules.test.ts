@@ -105,6 +105,7 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     allowed: { get: ["courier", "admin"], list: ["admin"] },
   },
   notificationRequests: serverOnly("notificationRequests"),
+  devices: serverOnly("devices"),
   inventory: serverOnly("inventory"),
   payments: serverOnly("payments"),
   idempotencyKeys: serverOnly("idempotencyKeys"),

@@ -1,0 +1,47 @@
+/**
+ * What a user tells the backend about being notified: the devices to push to, and per category
+ * of message the channels they want plus quiet hours in their own time zone (profile
+ * `timeZone`). Messages are written in the profile's `locale`.
+ */
+import { z } from "zod";
+
+const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use HH:MM, 24-hour.");
+
+export const RegisterDeviceRequest = z.strictObject({
+  /** The FCM registration token from `messaging().getToken()`. */
+  token: z.string().min(20, "Not an FCM registration token.").max(4096),
+  platform: z.enum(["ios", "android", "web"]),
+  appVersion: z.string().trim().min(1).max(40),
+});
+export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
+
+export const UnregisterDeviceRequest = z.strictObject({ token: z.string().min(1).max(4096) });
+export type UnregisterDeviceRequest = z.infer<typeof UnregisterDeviceRequest>;
+
+export const DeviceResponse = z.object({ deviceId: z.string(), registered: z.boolean() });
+export type DeviceResponse = z.infer<typeof DeviceResponse>;
+
+export const CATEGORIES = ["orderUpdates", "promotions"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+const Channels = z.strictObject({ push: z.boolean(), sms: z.boolean() });
+
+export const NotificationPreferences = z.strictObject({
+  channels: z.strictObject({ orderUpdates: Channels, promotions: Channels }),
+  /** Non-urgent messages wait until the end of these hours (may span midnight). */
+  quietHours: z.strictObject({ start: Clock, end: Clock }).nullable(),
+});
+export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
+
+/** Until the user says otherwise: order updates by push, promotions never (opt in). */
+export const DEFAULT_PREFERENCES: NotificationPreferences = {
+  channels: { orderUpdates: { push: true, sms: false }, promotions: { push: false, sms: false } },
+  quietHours: null,
+};
+
+/** Only the parts sent change. */
+export const UpdateNotificationPreferencesRequest = z.strictObject({
+  channels: z.strictObject({ orderUpdates: Channels.partial().optional(), promotions: Channels.partial().optional() }).optional(),
+  quietHours: z.strictObject({ start: Clock, end: Clock }).nullable().optional(),
+});
+export type UpdateNotificationPreferencesRequest = z.infer<typeof UpdateNotificationPreferencesRequest>;
