@@ -123,7 +123,7 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
         updatedAt: FieldValue.serverTimestamp(),
       });
       tx.set(couriers().doc(uid), { offer: null, activeOrderId: orderId, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
-      writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-assigned", { version: (order.get("version") as number | undefined) ?? 1 });
+      writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-assigned", { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
     } else {
       withdrawOffer(tx, order, uid);
     }
@@ -213,7 +213,7 @@ async function claim(orderId: string, uid: string): Promise<Offer | "moot" | und
       updatedAt: FieldValue.serverTimestamp(),
     });
     tx.update(courier.ref, { offer: summary, updatedAt: FieldValue.serverTimestamp() });
-    writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-offered", { version: (order.get("version") as number | undefined) ?? 1 });
+    writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-offered", { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
     return { courierUid: uid, number };
   });
 }

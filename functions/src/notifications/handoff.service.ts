@@ -19,7 +19,8 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
     await runOnce("notifications-onOrderEvent", event.eventId, async (tx) => {
       const order = await tx.get(db().collection(COLLECTIONS.orders).doc(event.orderId));
       const { FieldValue } = firestoreValues();
-      const courierUid = (order.get("dispatch.offer.courierUid") as string | undefined) ?? (order.get("courierUid") as string | undefined) ?? null;
+      // The courier the event names (an offer may have moved on since), else the order's.
+      const courierUid = event.courierUid ?? (order.get("courierUid") as string | undefined) ?? null;
       tx.create(db().collection(COLLECTIONS.notificationRequests).doc(event.eventId), {
         eventId: event.eventId,
         type: event.type,

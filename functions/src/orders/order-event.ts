@@ -15,6 +15,8 @@ export const OrderEventMessage = z.object({
   to: z.enum(ORDER_STATES).nullable(),
   restaurantId: z.string().min(1),
   customerUid: z.string().min(1),
+  /** For courier events: the courier offered or assigned. */
+  courierUid: z.string().min(1).nullish(),
 });
 export type OrderEventMessage = z.infer<typeof OrderEventMessage>;
 

@@ -78,7 +78,12 @@ export function orderRefOf(order: DocumentSnapshot): OrderRef {
  * Writes an outbox record for `order` in `tx`; its id is the event id subscribers dedupe on.
  * Call after all of the transaction's reads.
  */
-export function writeOrderEvent(tx: Transaction, order: OrderRef, type: string, fields: { version: number; from?: OrderState | null; to?: OrderState | null }): string {
+export function writeOrderEvent(
+  tx: Transaction,
+  order: OrderRef,
+  type: string,
+  fields: { version: number; from?: OrderState | null; to?: OrderState | null; courierUid?: string },
+): string {
   const { FieldValue } = firestoreValues();
   const ref = db().collection(COLLECTIONS.outbox).doc();
   tx.create(ref, {
@@ -90,6 +95,7 @@ export function writeOrderEvent(tx: Transaction, order: OrderRef, type: string, 
     version: fields.version,
     restaurantId: order.restaurantId,
     customerUid: order.customerUid,
+    ...(fields.courierUid ? { courierUid: fields.courierUid } : {}),
     correlationId: order.correlationId,
     createdAt: FieldValue.serverTimestamp(),
     // Null until published: the sweep looks for records the trigger failed to publish.

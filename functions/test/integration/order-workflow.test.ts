@@ -45,6 +45,8 @@ describe("order workflow", () => {
 
     const offer = await waitForDocument(courier.firestore, `couriers/${courier.user.uid}`, (d) => d?.offer?.orderId === order.orderId);
     assert.equal(offer.offer.restaurantId, k.restaurantId);
+    const offered = async () => (await admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).where("type", "==", "orders.v1.courier-offered").get()).docs;
+    await eventually("the courier is asked", async () => (await offered())[0]?.get("courierUid") === courier.user.uid);
     await courier.call(CALLABLES.courierOrderAction, { orderId: order.orderId, action: "accept" });
     for (const action of ["preparing", "ready"]) await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action });
     await courier.call(CALLABLES.courierOrderAction, { orderId: order.orderId, action: "picked_up" });
