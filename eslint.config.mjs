@@ -31,6 +31,7 @@ export default tseslint.config(
       "functions/src/shared/firebase.ts",
       "functions/src/shared/pubsub.ts",
       "functions/src/payments/stripe.gateway.ts",
+      "functions/src/notifications/twilio.adapter.ts",
       "functions/test/support/module-footprint.ts",
     ],
     rules: { "@typescript-eslint/no-require-imports": "off" },

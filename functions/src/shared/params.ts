@@ -58,3 +58,22 @@ export const stripeApiUrl = defineString("STRIPE_API_URL", {
   default: "",
   description: "Base URL of the Stripe API; leave empty in production.",
 });
+
+/** Twilio account that sends SMS (AC…). */
+export const twilioAccountSid = defineString("TWILIO_ACCOUNT_SID", {
+  description: "Twilio account SID (AC…) that sends SMS.",
+});
+
+/** Twilio's auth token: signs API calls and status callbacks. */
+export const twilioAuthToken = defineSecret("TWILIO_AUTH_TOKEN");
+
+/** Sender of SMS: a Messaging Service SID (MG…) or an E.164 number. */
+export const twilioSender = defineString("TWILIO_SENDER", {
+  description: "Messaging Service SID (MG…) or E.164 number that SMS are sent from.",
+});
+
+/** Twilio API base URL; empty for Twilio itself. Local runs point it at the Twilio double. */
+export const twilioApiUrl = defineString("TWILIO_API_URL", {
+  default: "",
+  description: "Base URL of the Twilio API; leave empty in production.",
+});

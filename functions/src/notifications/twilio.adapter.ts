@@ -1,0 +1,54 @@
+/**
+ * The Twilio adapter of the SMS port, on the official `twilio` SDK, built on first use from the
+ * TWILIO_* parameters. TWILIO_API_URL sends the SDK's requests to another origin (the local
+ * Twilio double) through its own HTTP client, so the same client code runs there as in
+ * production. Twilio's errors become SmsErrors (sms.ts).
+ */
+import type { Twilio } from "twilio";
+import { log } from "../shared/log";
+import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender } from "../shared/params";
+import { classifyTwilioError, SmsError, type SmsMessage, type SmsReceipt, type SmsSender } from "./sms";
+
+let client: Twilio | undefined;
+
+function twilio(): Twilio {
+  if (!client) {
+    const sdk = require("twilio") as typeof import("twilio");
+    const base = twilioApiUrl.value();
+    client = sdk(twilioAccountSid.value(), twilioAuthToken.value(), base ? { httpClient: redirectedClient(sdk, base) } : {});
+  }
+  return client;
+}
+
+/** Twilio's own HTTP client, sending to `base` instead of *.twilio.com. */
+function redirectedClient(sdk: typeof import("twilio"), base: string) {
+  const origin = new URL(base);
+  const inner = new sdk.RequestClient();
+  return {
+    request(options: Parameters<typeof inner.request>[0]) {
+      const target = new URL(options.uri);
+      target.protocol = origin.protocol;
+      target.host = origin.host;
+      return inner.request({ ...options, uri: target.href });
+    },
+  } as unknown as InstanceType<typeof sdk.RequestClient>;
+}
+
+function senderFields(): { messagingServiceSid: string } | { from: string } {
+  const sender = twilioSender.value();
+  return sender.startsWith("MG") ? { messagingServiceSid: sender } : { from: sender };
+}
+
+export const twilioSms: SmsSender = {
+  async send(message: SmsMessage): Promise<SmsReceipt> {
+    try {
+      const sent = await twilio().messages.create({ to: message.to, body: message.body, ...senderFields(), ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}) });
+      return { providerId: sent.sid, status: sent.status };
+    } catch (error) {
+      const e = error as { code?: number; status?: number; message?: string };
+      const kind = classifyTwilioError(e.code, e.status);
+      log.warn("sms.refused", { kind, providerCode: e.code ?? null, httpStatus: e.status ?? null });
+      throw new SmsError(kind, e.code ?? null, e.message ?? "SMS not sent");
+    }
+  },
+};
