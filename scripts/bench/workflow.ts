@@ -17,6 +17,7 @@ import { CALLABLES } from "../../functions/src/contract/callables.ts";
 import type { CheckoutRequest, CheckoutResponse } from "../../functions/src/contract/checkout.ts";
 import type { CourierOrderAction, CourierStatusRequest, RestaurantOrderAction } from "../../functions/src/contract/orders.ts";
 import { setStockLevel } from "../../functions/src/inventory/stock.service.ts";
+import { GIVEN_UP_STATES } from "../../functions/src/orders/order-state.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
 import { emulatorEnv, emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
@@ -28,7 +29,8 @@ const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 10);
 /** How long one stage may take before its order counts as stuck there. */
 const STAGE_TIMEOUT_MS = 60_000;
 const TARGET_END_TO_END_P95_MS = 5_000;
-const TERMINAL_STATES = ["delivered", "cancelled", "rejected", "refunded", "expired", "payment_failed"];
+/** Where an order's story ends: delivered, or given up (every compensation done). */
+const SETTLED_STATES: string[] = ["delivered", ...GIVEN_UP_STATES];
 const PASSWORD = "bench-password";
 
 async function stripeDoubleListening(): Promise<boolean> {
@@ -367,7 +369,7 @@ async function report(label: string, inFlight: number, { runs, wallMs }: { runs:
   const created = runs.filter((r) => r.orderId);
   const finalStates = new Map<string, OrderDoc | undefined>();
   for (const r of created) finalStates.set(r.orderId!, (await db().collection(COLLECTIONS.orders).doc(r.orderId!).get()).data() as OrderDoc | undefined);
-  const stuck = created.filter((r) => !TERMINAL_STATES.includes(finalStates.get(r.orderId!)?.status ?? ""));
+  const stuck = created.filter((r) => !SETTLED_STATES.includes(finalStates.get(r.orderId!)?.status ?? ""));
   const completed = runs.filter((r) => r.timings.has("end to end")).length;
 
   say(`completed ${completed}/${ORDERS}   stuck (not terminal) ${stuck.length} (target 0)   no order created ${runs.length - created.length}`);

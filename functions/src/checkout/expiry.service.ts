@@ -8,12 +8,12 @@ import { COLLECTIONS } from "../shared/collections";
 import { db } from "../shared/firebase";
 import { log } from "../shared/log";
 import type { TaskImpl } from "../shared/task-handler";
-import { planTransition, SYSTEM } from "../orders/transition.service";
+import { planTransition, readOrder, SYSTEM } from "../orders/transition.service";
 import { planReleaseOrderHolds } from "./order-holds";
 
 const ExpireUnpaidOrder = z.object({ orderId: z.string().min(1) });
 
-const isUnpaid = async (orderId: string) => (await db().collection(COLLECTIONS.orders).doc(orderId).get()).get("status") === "awaiting_payment";
+const isUnpaid = async (orderId: string) => (await readOrder(orderId))?.get("status") === "awaiting_payment";
 
 export const expireUnpaidOrder: TaskImpl<z.infer<typeof ExpireUnpaidOrder>> = {
   schema: ExpireUnpaidOrder,

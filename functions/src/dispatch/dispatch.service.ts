@@ -10,8 +10,7 @@
 import type { DocumentSnapshot, Transaction } from "firebase-admin/firestore";
 import { distanceBetween, geohashForLocation, geohashQueryBounds } from "geofire-common";
 import { z } from "zod";
-import type { CourierOrderAction, CourierStatusRequest, OrderActionResponse } from "../contract/orders";
-import { CourierOrderAction as CourierActionSchema, CourierStatusRequest as CourierStatusSchema } from "../contract/orders";
+import { CourierOrderAction, CourierStatusRequest, type OrderActionResponse } from "../contract/orders";
 import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { currentContext, withContext } from "../shared/context";
@@ -26,7 +25,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
-import { orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
+import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
 
 /** Seconds between searches while nobody is free. */
 const SEARCH_INTERVAL_SECONDS = 30;
@@ -54,7 +53,7 @@ export function courierPosition(location: { lat: number; lng: number }) {
 }
 
 export const updateCourierStatus: CallableImpl<CourierStatusRequest, { available: boolean }> = {
-  input: CourierStatusSchema,
+  input: CourierStatusRequest,
   async run({ available, location }, caller) {
     const { FieldValue } = firestoreValues();
     const profile = await db().collection(COLLECTIONS.users).doc(caller.uid!).get();
@@ -78,10 +77,9 @@ export const updateCourierStatus: CallableImpl<CourierStatusRequest, { available
 };
 
 export const courierAction: CallableImpl<CourierOrderAction, OrderActionResponse> = {
-  input: CourierActionSchema,
+  input: CourierOrderAction,
   async run({ orderId, action }, caller) {
     const uid = caller.uid!;
-    const actor = caller.role === "admin" ? { kind: "admin" as const, id: uid } : { kind: "courier" as const, id: uid };
     switch (action) {
       case "accept":
         return answerOffer(orderId, uid, true);
@@ -89,7 +87,7 @@ export const courierAction: CallableImpl<CourierOrderAction, OrderActionResponse
         return answerOffer(orderId, uid, false);
       case "picked_up":
       case "delivered": {
-        const result = await transitionOrder(orderId, action, actor, `courier: ${action.replace("_", " ")}`);
+        const result = await transitionOrder(orderId, action, actorOf(caller), `courier: ${action.replace("_", " ")}`);
         return { orderId, status: result.to };
       }
     }
@@ -99,10 +97,10 @@ export const courierAction: CallableImpl<CourierOrderAction, OrderActionResponse
 /** The courier takes or turns down the offer made to them. */
 async function answerOffer(orderId: string, uid: string, accept: boolean): Promise<OrderActionResponse> {
   const { FieldValue } = firestoreValues();
-  const status = await db().runTransaction(async (tx) => {
+  const answered = await db().runTransaction(async (tx) => {
     const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(uid))]);
     if (!order.exists) throw notFound("Order", "order-not-found", "orderId");
-    const result = { value: order.get("status") as string, correlationId: orderCorrelationId(order) };
+    const result = { status: order.get("status") as string, correlationId: orderCorrelationId(order) };
     if (order.get("courierUid") === uid && accept) return result; // a repeated accept
     const offer = offerOf(order);
     if (offer?.courierUid !== uid) {
@@ -131,8 +129,8 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
   });
   log.info(accept ? "dispatch.offer-accepted" : "dispatch.offer-declined", { orderId });
   // The search that follows belongs to the order's story, under its checkout's correlation id.
-  if (!accept) await withContext({ ...currentContext()!, correlationId: status.correlationId }, () => searchNow(orderId));
-  return { orderId, status: status.value };
+  if (!accept) await withContext({ ...currentContext()!, correlationId: answered.correlationId }, () => searchNow(orderId));
+  return { orderId, status: answered.status };
 }
 
 /** Takes the open offer back from `uid` (declined or unanswered); they are not asked again. */
@@ -167,7 +165,7 @@ async function candidates(center: { lat: number; lng: number }, radiusKm: number
 }
 
 /** Offers the order to the nearest free courier; true when an offer is out (or not needed). */
-export async function offerToNearestCourier(orderId: string): Promise<boolean> {
+async function offerToNearestCourier(orderId: string): Promise<boolean> {
   const order = await readOrder(orderId);
   if (!order || !needsCourier(order)) return true;
   if (offerOf(order)) return true;
@@ -309,14 +307,6 @@ export const escalateDispatch: TaskImpl<z.infer<typeof Escalate>> = {
       return;
     }
     // Nobody for twice the allowed time: give up on the delivery; the cancellation refunds.
-    await transitionOrder(orderId, "cancelled", SYSTEM.dispatch, "no-courier", {
-      extra: { cancellation: { by: "system", reason: "no-courier" } },
-      check: (current) => {
-        if (!needsCourier(current)) throw failedPrecondition("A courier took the order.", "moot");
-      },
-    }).catch((error: unknown) => {
-      if (error instanceof DomainError && error.code === "failed-precondition") return;
-      throw error;
-    });
+    await cancelBySystem(orderId, SYSTEM.dispatch, "no-courier", { stillApplies: needsCourier });
   },
 };

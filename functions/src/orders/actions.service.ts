@@ -3,14 +3,12 @@
  * the admin's cancel and refund. Each is a transition (transition.service.ts); what follows a
  * move (capture, refund, stock, courier, notifications) happens on its event.
  */
-import type { AdminOrderAction, CancelOrderRequest, OrderActionResponse, RestaurantOrderAction } from "../contract/orders";
-import { AdminOrderAction as AdminOrderActionSchema, CancelOrderRequest as CancelOrderSchema, RestaurantOrderAction as RestaurantActionSchema } from "../contract/orders";
-import type { CallableImpl, Caller } from "../shared/callable";
+import { AdminOrderAction, CancelOrderRequest, RestaurantOrderAction, type OrderActionResponse } from "../contract/orders";
+import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
-import { restaurantIdsOf } from "../shared/roles";
 import type { OrderState } from "./order-state";
-import { transitionOrder, type Actor } from "./transition.service";
+import { actorOf, transitionOrder, type Actor } from "./transition.service";
 
 const RESTAURANT_MOVES: Record<RestaurantOrderAction["action"], OrderState> = {
   accept: "accepted",
@@ -19,13 +17,8 @@ const RESTAURANT_MOVES: Record<RestaurantOrderAction["action"], OrderState> = {
   ready: "ready",
 };
 
-export function actorOf(caller: Caller): Actor {
-  const kind = caller.role === "anonymous" ? "customer" : caller.role;
-  return { kind, id: caller.uid!, restaurantIds: restaurantIdsOf(caller.claims) };
-}
-
 export const restaurantAction: CallableImpl<RestaurantOrderAction, OrderActionResponse> = {
-  input: RestaurantActionSchema,
+  input: RestaurantOrderAction,
   async run({ orderId, action, reason }, caller) {
     const to = RESTAURANT_MOVES[action];
     const why = action === "reject" ? (reason ?? "rejected by the restaurant") : `restaurant: ${action}`;
@@ -36,7 +29,7 @@ export const restaurantAction: CallableImpl<RestaurantOrderAction, OrderActionRe
 };
 
 export const cancelOrder: CallableImpl<CancelOrderRequest, OrderActionResponse> = {
-  input: CancelOrderSchema,
+  input: CancelOrderRequest,
   async run({ orderId, reason }, caller) {
     const actor: Actor = { kind: "customer", id: caller.uid! };
     const result = await transitionOrder(orderId, "cancelled", actor, reason ?? "cancelled by the customer", {
@@ -47,7 +40,7 @@ export const cancelOrder: CallableImpl<CancelOrderRequest, OrderActionResponse> 
 };
 
 export const adminAction: CallableImpl<AdminOrderAction, OrderActionResponse> = {
-  input: AdminOrderActionSchema,
+  input: AdminOrderAction,
   async run({ orderId, action, reason }, caller) {
     const to: OrderState = action === "cancel" ? "cancelled" : "refunded";
     const extra = action === "cancel" ? { cancellation: { by: "admin", reason } } : { refund: { by: "admin", reason } };

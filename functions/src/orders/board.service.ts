@@ -10,7 +10,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
 import { OPEN_STATES, type OrderState } from "./order-state";
 
-export function boardEntryRef(restaurantId: string, orderId: string) {
+function boardEntryRef(restaurantId: string, orderId: string) {
   return db().collection(COLLECTIONS.restaurantBoards).doc(restaurantId).collection(COLLECTIONS.openOrders).doc(orderId);
 }
 

@@ -4,28 +4,17 @@
  * An order that moved on is left alone.
  */
 import { z } from "zod";
-import { log } from "../shared/log";
+import type { DocumentSnapshot } from "firebase-admin/firestore";
 import type { TaskImpl } from "../shared/task-handler";
-import { SYSTEM, readOrder, transitionOrder } from "./transition.service";
-import { DomainError } from "../shared/errors";
+import { cancelBySystem, readOrder, SYSTEM } from "./transition.service";
 
 const AcceptanceDeadline = z.object({ orderId: z.string().min(1) });
 
+const stillPlaced = (order: DocumentSnapshot | undefined) => order?.get("status") === "placed";
+
 export const enforceAcceptanceDeadline: TaskImpl<z.infer<typeof AcceptanceDeadline>> = {
   schema: AcceptanceDeadline,
-  isMoot: async ({ orderId }) => (await readOrder(orderId))?.get("status") !== "placed",
-  async run({ orderId }) {
-    const order = await readOrder(orderId);
-    if (order?.get("status") !== "placed") {
-      log.info("order.acceptance-deadline-moot", { orderId, status: order?.get("status") ?? null });
-      return;
-    }
-    try {
-      await transitionOrder(orderId, "cancelled", SYSTEM.timeouts, "restaurant-did-not-accept", { extra: { cancellation: { by: "system", reason: "restaurant-did-not-accept" } } });
-    } catch (error) {
-      // Accepted between the read and the move: nothing left to enforce.
-      if (error instanceof DomainError && error.code === "failed-precondition") return;
-      throw error;
-    }
-  },
+  isMoot: async ({ orderId }) => !stillPlaced(await readOrder(orderId)),
+  // Checked inside the transaction: an order accepted a moment ago is not cancelled.
+  run: async ({ orderId }) => void (await cancelBySystem(orderId, SYSTEM.timeouts, "restaurant-did-not-accept", { stillApplies: stillPlaced })),
 };

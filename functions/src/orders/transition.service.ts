@@ -9,11 +9,13 @@
  * the checkout that created it; the id of the request that made a move is kept beside it.
  */
 import type { DocumentSnapshot, Transaction } from "firebase-admin/firestore";
+import type { Caller } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
-import { DomainError, notFound, permissionDenied } from "../shared/errors";
+import { DomainError, failedPrecondition, notFound, permissionDenied } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { restaurantIdsOf } from "../shared/roles";
 import { decideTransition, orderEventType, type ActorKind, type OrderState } from "./order-state";
 
 export interface Actor {
@@ -42,6 +44,12 @@ export function isPartyTo(actor: Actor, order: OrderTies): boolean {
     case "system":
       return true;
   }
+}
+
+/** A person calling a callable, as the state table knows them: by role, with their restaurants. */
+export function actorOf(caller: Caller): Actor {
+  const kind = caller.role === "anonymous" ? "customer" : caller.role;
+  return { kind, id: caller.uid!, restaurantIds: restaurantIdsOf(caller.claims) };
 }
 
 export const SYSTEM = {
@@ -164,6 +172,33 @@ export async function transitionOrder(
   });
   log.info("order.transitioned", { orderId, from: result.from, to, by: actor.kind, eventId: result.eventId });
   return result;
+}
+
+/**
+ * The system gives an order up (a timeout, a payment that cannot be taken, no courier): it is
+ * cancelled with the reason recorded, but only while `stillApplies` holds inside the
+ * transaction. An order that has moved on, can no longer be cancelled or is gone is left alone.
+ * Answers whether it was cancelled.
+ */
+export async function cancelBySystem(
+  orderId: string,
+  actor: Actor,
+  reason: string,
+  options: { stillApplies?: (order: DocumentSnapshot) => boolean; extra?: Record<string, unknown> } = {},
+): Promise<boolean> {
+  try {
+    await transitionOrder(orderId, "cancelled", actor, reason, {
+      extra: { ...options.extra, cancellation: { by: "system", reason } },
+      check: (order) => {
+        if (options.stillApplies && !options.stillApplies(order)) throw failedPrecondition("The order has moved on.", "moot");
+      },
+    });
+    return true;
+  } catch (error) {
+    if (!(error instanceof DomainError) || (error.code !== "failed-precondition" && error.code !== "not-found")) throw error;
+    log.info("order.system-cancel-moot", { orderId, reason, refused: error.extra.reason });
+    return false;
+  }
 }
 
 /** Reads an order for a handler that reacts to its current state; undefined when it is gone. */

@@ -21,7 +21,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { OrderEventMessage } from "../orders/order-event";
 import { ACCEPTED_STATES, GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
-import { planTransition, readOrder, SYSTEM, transitionOrder } from "../orders/transition.service";
+import { cancelBySystem, planTransition, readOrder, SYSTEM } from "../orders/transition.service";
 import { gatewayFor } from "./gateway";
 import type { PaymentState } from "./payment-events";
 
@@ -146,10 +146,5 @@ async function record(orderId: string, to: PaymentState, amounts: { amountCaptur
 /** The payment cannot be taken: the order is cancelled, and its events compensate the rest. */
 async function failForGood(orderId: string, reason: string): Promise<void> {
   log.warn("payment.capture-impossible", { orderId, reason });
-  await transitionOrder(orderId, "cancelled", SYSTEM.payments, reason, {
-    extra: { "payment.status": "failed", cancellation: { by: "system", reason } },
-  }).catch((error: unknown) => {
-    if (error instanceof DomainError && error.code === "failed-precondition") return;
-    throw error;
-  });
+  await cancelBySystem(orderId, SYSTEM.payments, reason, { extra: { "payment.status": "failed" } });
 }

@@ -25,21 +25,25 @@ export async function runOnce<T>(
   eventId: string,
   effect: (tx: Transaction) => Promise<T>,
 ): Promise<OnceResult<T>> {
-  const { FieldValue, Timestamp } = firestoreValues();
   const ledgerRef = db().collection(COLLECTIONS.processedEvents).doc(ledgerId(handler, eventId));
   return db().runTransaction(async (tx) => {
     const seen = await tx.get(ledgerRef);
     if (seen.exists) return { applied: false };
     const value = await effect(tx);
-    tx.create(ledgerRef, {
-      handler,
-      eventId,
-      correlationId: correlationId(),
-      processedAt: FieldValue.serverTimestamp(),
-      expireAt: Timestamp.fromMillis(Date.now() + LEDGER_RETENTION_DAYS * 86_400_000),
-    });
+    tx.create(ledgerRef, ledgerEntry(handler, eventId));
     return { applied: true, value };
   });
+}
+
+function ledgerEntry(handler: string, eventId: string) {
+  const { FieldValue, Timestamp } = firestoreValues();
+  return {
+    handler,
+    eventId,
+    correlationId: correlationId(),
+    processedAt: FieldValue.serverTimestamp(),
+    expireAt: Timestamp.fromMillis(Date.now() + LEDGER_RETENTION_DAYS * 86_400_000),
+  };
 }
 
 export function ledgerId(handler: string, eventId: string): string {
@@ -53,16 +57,9 @@ export function ledgerId(handler: string, eventId: string): string {
  * crash between the two runs it again.
  */
 export async function runOnceThen(handler: string, eventId: string, work: () => Promise<void>): Promise<boolean> {
-  const { FieldValue, Timestamp } = firestoreValues();
   const ledgerRef = db().collection(COLLECTIONS.processedEvents).doc(ledgerId(handler, eventId));
   if ((await ledgerRef.get()).exists) return false;
   await work();
-  await ledgerRef.set({
-    handler,
-    eventId,
-    correlationId: correlationId(),
-    processedAt: FieldValue.serverTimestamp(),
-    expireAt: Timestamp.fromMillis(Date.now() + LEDGER_RETENTION_DAYS * 86_400_000),
-  });
+  await ledgerRef.set(ledgerEntry(handler, eventId));
   return true;
 }

@@ -92,7 +92,7 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
         const parsed = impl.schema.safeParse(envelope.data);
         if (!parsed.success) {
           await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: parsed.error, attempts: attempt });
-        return;
+          return;
         }
         try {
           await impl.run(parsed.data, { taskId, attempt, finalAttempt });
