@@ -32,6 +32,8 @@ export default tseslint.config(
       "functions/src/shared/pubsub.ts",
       "functions/src/payments/stripe.gateway.ts",
       "functions/src/notifications/twilio.adapter.ts",
+      "functions/src/notifications/twilio-status.service.ts",
+      "functions/src/notifications/fcm.adapter.ts",
       "functions/test/support/module-footprint.ts",
     ],
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createProfileOnSignUp } from "../../functions/src/auth/profile.service.ts";
 import { planCatalog, writeCatalog } from "../../functions/src/catalog/catalog-file.ts";
 import { courierPosition } from "../../functions/src/dispatch/dispatch.service.ts";
+import { deviceId } from "../../functions/src/notifications/devices.service.ts";
 import { definePromotion } from "../../functions/src/checkout/promotions.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
@@ -22,7 +23,19 @@ for (const user of DEMO_USERS) {
   await auth().createUser({ uid: user.uid, email: user.email, password: DEMO_PASSWORD, displayName: user.displayName, emailVerified: true });
   await auth().setCustomUserClaims(user.uid, { role: user.role, restaurantIds: user.restaurantIds });
   await createProfileOnSignUp.handle({ uid: user.uid, email: user.email, displayName: user.displayName }, { eventId: `seed-${user.uid}` });
-  await db().collection(COLLECTIONS.users).doc(user.uid).update({ role: user.role, locale: user.uid === "demo-customer" ? "es" : "en", timeZone: "Europe/Madrid" });
+  await db().collection(COLLECTIONS.users).doc(user.uid).update({
+    role: user.role,
+    restaurantIds: user.restaurantIds,
+    locale: user.uid === "demo-customer" ? "es" : "en",
+    timeZone: "Europe/Madrid",
+    phone: user.uid === "demo-customer" ? "+34600000001" : null,
+  });
+  // One phone each, so order updates show up in devOutbox as push messages.
+  if (user.role !== "admin") {
+    const token = `demo-device-${user.uid}-${"0".repeat(24)}`;
+    await db().collection(COLLECTIONS.devices).doc(deviceId(token)).set({ uid: user.uid, token, platform: "android", appVersion: "1.0.0", lastSeenAt: new Date(), registeredAt: new Date() });
+    await db().collection(COLLECTIONS.pushTargets).doc(user.uid).set({ devices: { [deviceId(token)]: token } });
+  }
   console.log(`user     ${user.role.padEnd(8)} ${user.email}`);
 }
 

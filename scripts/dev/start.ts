@@ -36,7 +36,8 @@ const dataDir = join(REPO_ROOT, "emulator-data");
 const emulators = spawn(
   "npx",
   ["firebase", "emulators:start", "--project", PROJECT_ID, "--only", EMULATORS.join(","), ...(existsSync(dataDir) ? ["--import", dataDir] : [])],
-  { cwd: REPO_ROOT, env, stdio: ["inherit", "pipe", "inherit"] },
+  // Push and SMS land in the Firestore collection devOutbox instead of FCM and Twilio.
+  { cwd: REPO_ROOT, env: { ...env, NOTIFICATIONS_DEV_OUTBOX: "true" }, stdio: ["inherit", "pipe", "inherit"] },
 );
 children.push(emulators);
 
@@ -71,6 +72,7 @@ function printBanner(): void {
       ...rows,
       `  callables  http://${ports.functions}/${PROJECT_ID}/us-central1/<group>-<name>`,
       `  stripe     ${STRIPE_DOUBLE_URL} (local Stripe double; confirm a card payment: POST /_double/payment_intents/<id>/confirm)`,
+      "  messages   push and SMS land in the Firestore collection devOutbox; watch it with a listener or a query",
       "Demo users:",
       ...users,
       guardHits ? `Warning: ${guardHits} connection attempts beyond loopback were refused; see ${NETWORK_GUARD_LOG}` : "",

@@ -1,13 +1,13 @@
 /**
  * `npm test`: every check the project has, in one command, ending with one summary line.
- *   typecheck -> lint -> build -> unit -> [Stripe and Twilio doubles + emulator suite: integration, rules] -> network
+ *   typecheck -> lint -> build -> unit -> [Stripe, Twilio and FCM doubles + emulator suite: integration, rules] -> network
  * The network tier runs last: it reads what the network guard saw during all the others.
  * Everything runs even after a failure, so one run reports every problem.
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { emulatorEnv, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
-import { startStripeDouble, startTwilioDouble } from "./local-services.ts";
+import { startFcmDouble, startStripeDouble, startTwilioDouble } from "./local-services.ts";
 import { readResult, resultFile, runTier, TIERS, type Tier } from "./tiers.ts";
 
 const started = Date.now();
@@ -33,7 +33,7 @@ step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json"]);
 
 runTier("unit", env);
 
-const doubles = [await startStripeDouble(env), await startTwilioDouble(env)];
+const doubles = [await startStripeDouble(env), await startTwilioDouble(env), await startFcmDouble(env)];
 const emulatorTiers: Tier[] = ["integration", "rules"];
 console.log("\n▶ starting the emulator suite for:", emulatorTiers.join(", "));
 step("emulator suite", npx, [

@@ -8,7 +8,7 @@
  * Run: tsx scripts/dev/twilio-double.ts  (port TWILIO_DOUBLE_PORT, default 12112)
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { serveDouble } from "./double-server.ts";
 
 const PORT = Number(process.env.TWILIO_DOUBLE_PORT ?? 12112);
 
@@ -30,49 +30,39 @@ const ERROR_MESSAGES: Record<number, string> = {
 let failures: Failure[] = [];
 const messages: Record<string, unknown>[] = [];
 
-createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (chunk: Buffer) => chunks.push(chunk));
-  req.on("end", () => {
-    const raw = Buffer.concat(chunks).toString("utf8");
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === "/_double/fail") {
-      const body = JSON.parse(raw || "{}") as { to?: string; status?: number; code: number; count?: number };
-      failures.push({ to: new RegExp(body.to ?? "."), status: body.status ?? 400, code: body.code, count: body.count ?? 1 });
-      return send(200, { ok: true });
-    }
-    if (url.pathname === "/_double/reset") {
-      failures = [];
-      return send(200, { ok: true });
-    }
-    if (url.pathname === "/_double/messages") return send(200, messages);
+serveDouble("Twilio", PORT, ({ method, url, raw, header }, send) => {
+  if (url.pathname === "/_double/fail") {
+    const body = JSON.parse(raw || "{}") as { to?: string; status?: number; code: number; count?: number };
+    failures.push({ to: new RegExp(body.to ?? "."), status: body.status ?? 400, code: body.code, count: body.count ?? 1 });
+    return send(200, { ok: true });
+  }
+  if (url.pathname === "/_double/reset") {
+    failures = [];
+    return send(200, { ok: true });
+  }
+  if (url.pathname === "/_double/messages") return send(200, messages);
 
-    const match = url.pathname.match(/^\/2010-04-01\/Accounts\/(AC\w+)\/Messages\.json$/);
-    if (!match || req.method !== "POST") return send(404, { code: 20404, message: "The requested resource was not found", status: 404 });
-    if (!(req.headers.authorization ?? "").startsWith("Basic ")) return send(401, { code: 20003, message: "Authenticate", status: 401 });
-    const params = Object.fromEntries(new URLSearchParams(raw));
-    const failure = failures.find((f) => f.count > 0 && f.to.test(params.To ?? ""));
-    if (failure) {
-      failure.count -= 1;
-      return send(failure.status, { code: failure.code, message: ERROR_MESSAGES[failure.code] ?? "Error", more_info: `https://www.twilio.com/docs/errors/${failure.code}`, status: failure.status });
-    }
-    const message = {
-      sid: `SM${randomBytes(16).toString("hex")}`,
-      account_sid: match[1],
-      to: params.To,
-      from: params.From ?? null,
-      messaging_service_sid: params.MessagingServiceSid ?? null,
-      body: params.Body,
-      status: "queued",
-      status_callback: params.StatusCallback ?? null,
-      error_code: null,
-      date_created: new Date().toUTCString(),
-    };
-    messages.push(message);
-    send(201, message);
-  });
-}).listen(PORT, "127.0.0.1", () => console.log(`Twilio double listening on http://127.0.0.1:${PORT}`));
+  const match = url.pathname.match(/^\/2010-04-01\/Accounts\/(AC\w+)\/Messages\.json$/);
+  if (!match || method !== "POST") return send(404, { code: 20404, message: "The requested resource was not found", status: 404 });
+  if (!header("authorization").startsWith("Basic ")) return send(401, { code: 20003, message: "Authenticate", status: 401 });
+  const params = Object.fromEntries(new URLSearchParams(raw));
+  const failure = failures.find((f) => f.count > 0 && f.to.test(params.To ?? ""));
+  if (failure) {
+    failure.count -= 1;
+    return send(failure.status, { code: failure.code, message: ERROR_MESSAGES[failure.code] ?? "Error", more_info: `https://www.twilio.com/docs/errors/${failure.code}`, status: failure.status });
+  }
+  const message = {
+    sid: `SM${randomBytes(16).toString("hex")}`,
+    account_sid: match[1],
+    to: params.To,
+    from: params.From ?? null,
+    messaging_service_sid: params.MessagingServiceSid ?? null,
+    body: params.Body,
+    status: "queued",
+    status_callback: params.StatusCallback ?? null,
+    error_code: null,
+    date_created: new Date().toUTCString(),
+  };
+  messages.push(message);
+  send(201, message);
+});

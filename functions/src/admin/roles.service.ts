@@ -30,7 +30,8 @@ export async function applyRole(change: RoleChange, actor: { id: string; correla
   await auth().setCustomUserClaims(change.uid, { ...previous, role: change.role, restaurantIds });
   const { FieldValue } = firestoreValues();
   const batch = db().batch();
-  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role }, { merge: true });
+  // Mirrored for display, and so notifications can find a restaurant's staff.
+  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role, restaurantIds }, { merge: true });
   batch.create(db().collection(COLLECTIONS.auditLog).doc(), {
     action: "user.role-set",
     actorUid: actor.id,

@@ -22,4 +22,5 @@ export const CALLABLES = {
   registerDevice: "notifications-registerDevice",
   unregisterDevice: "notifications-unregisterDevice",
   updateNotificationPreferences: "notifications-updatePreferences",
+  startBroadcast: "notifications-startBroadcast",
 } as const;

@@ -45,3 +45,34 @@ export const UpdateNotificationPreferencesRequest = z.strictObject({
   quietHours: z.strictObject({ start: Clock, end: Clock }).nullable().optional(),
 });
 export type UpdateNotificationPreferencesRequest = z.infer<typeof UpdateNotificationPreferencesRequest>;
+
+const BroadcastText = z.strictObject({ title: z.string().trim().min(1).max(65), body: z.string().trim().min(1).max(240) });
+
+/** Who a broadcast goes to; only those who opted in to promotions receive it. */
+export const BroadcastSegment = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("all-customers") }),
+  /** Everyone who has had an order from this restaurant delivered. */
+  z.strictObject({ kind: z.literal("restaurant-customers"), restaurantId: z.string().min(1).max(128) }),
+]);
+export type BroadcastSegment = z.infer<typeof BroadcastSegment>;
+
+/** Admin only. `broadcastId` is chosen by the caller: starting the same id again changes nothing. */
+export const StartBroadcastRequest = z.strictObject({
+  broadcastId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _."),
+  segment: BroadcastSegment,
+  message: z.strictObject({ en: BroadcastText, es: BroadcastText }),
+  /** Opened by the app when the notification is tapped. */
+  link: z.string().url().max(500).optional(),
+  /** Recipients per batch (default BROADCAST_BATCH_SIZE). */
+  batchSize: z.number().int().min(1).max(500).optional(),
+});
+export type StartBroadcastRequest = z.infer<typeof StartBroadcastRequest>;
+
+export const BroadcastStatus = z.object({
+  broadcastId: z.string(),
+  status: z.enum(["running", "paused", "stalled", "done"]),
+  batchesDone: z.number(),
+  /** False when a broadcast with this id already existed (nothing was started). */
+  started: z.boolean(),
+});
+export type BroadcastStatus = z.infer<typeof BroadcastStatus>;

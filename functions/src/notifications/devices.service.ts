@@ -4,9 +4,11 @@
  * A device is its FCM registration token, stored once (`devices/{sha256(token)}`) with its
  * owner, platform, app version and when it was last seen. Registering a token another user had
  * moves it (a phone belongs to whoever signed in last), so nobody receives another's messages.
- * Preferences live in the profile (`users/{uid}.notificationPreferences`).
+ * Preferences live in the profile (`users/{uid}.notificationPreferences`). The owner's
+ * `pushTargets/{uid}` lists its tokens, changed in the same transaction as the device.
  */
 import { createHash } from "node:crypto";
+import type { Transaction } from "firebase-admin/firestore";
 import {
   DEFAULT_PREFERENCES,
   RegisterDeviceRequest,
@@ -23,6 +25,13 @@ import { log } from "../shared/log";
 export const deviceId = (token: string) => createHash("sha256").update(token).digest("hex");
 
 const devices = () => db().collection(COLLECTIONS.devices);
+export const pushTargetsRef = (uid: string) => db().collection(COLLECTIONS.pushTargets).doc(uid);
+
+/** In a transaction, after its reads: `token` (device `id`) becomes one of `uid`'s push targets, or stops being one. */
+export function setPushTarget(tx: Transaction, uid: string, id: string, token: string | null): void {
+  const { FieldValue } = firestoreValues();
+  tx.set(pushTargetsRef(uid), { devices: { [id]: token ?? FieldValue.delete() } }, { merge: true });
+}
 
 export const registerDevice: CallableImpl<RegisterDeviceRequest, DeviceResponse> = {
   input: RegisterDeviceRequest,
@@ -40,7 +49,10 @@ export const registerDevice: CallableImpl<RegisterDeviceRequest, DeviceResponse>
         lastSeenAt: FieldValue.serverTimestamp(),
         ...(current.exists && current.get("uid") === caller.uid ? {} : { registeredAt: FieldValue.serverTimestamp() }),
       }, { merge: true });
-      return current.exists ? (current.get("uid") as string) : null;
+      const previous = current.exists ? (current.get("uid") as string) : null;
+      if (previous && previous !== caller.uid) setPushTarget(tx, previous, id, null);
+      setPushTarget(tx, caller.uid!, id, token);
+      return previous;
     });
     if (previousOwner && previousOwner !== caller.uid) log.info("device.moved", { deviceId: id });
     return { deviceId: id, registered: true };
@@ -57,6 +69,7 @@ export const unregisterDevice: CallableImpl<UnregisterDeviceRequest, DeviceRespo
       const current = await tx.get(ref);
       if (!current.exists || current.get("uid") !== caller.uid) return false;
       tx.delete(ref);
+      setPushTarget(tx, caller.uid!, id, null);
       return true;
     });
     if (removed) log.info("device.unregistered", { deviceId: id });

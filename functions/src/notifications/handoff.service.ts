@@ -5,6 +5,7 @@
  * these requests.
  */
 import { COLLECTIONS } from "../shared/collections";
+import { correlationId } from "../shared/context";
 import { db, firestoreValues } from "../shared/firebase";
 import { runOnce } from "../shared/idempotency";
 import type { SubscriberImpl } from "../shared/subscriber";
@@ -30,8 +31,13 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
         restaurantId: event.restaurantId,
         courierUid,
         status: "pending",
+        correlationId: correlationId(),
         createdAt: FieldValue.serverTimestamp(),
       });
+      // Whoever has had an order delivered is in the restaurant's audience for its promotions.
+      if (event.type === "orders.v1.delivered") {
+        tx.set(db().collection(COLLECTIONS.restaurantAudiences).doc(event.restaurantId).collection(COLLECTIONS.customers).doc(event.customerUid), { lastDeliveredAt: FieldValue.serverTimestamp(), orders: FieldValue.increment(1) }, { merge: true });
+      }
     });
   },
 };

@@ -1,4 +1,4 @@
-/** Notifications: devices and preferences, and what order events ask to be told. Loaded on first access. */
+/** Notifications: devices and preferences, delivery of order events and broadcasts, SMS reports. Loaded on first access. */
 import { exportLazily } from "../shared/lazy-exports";
 
 exportLazily(exports, {
@@ -6,4 +6,9 @@ exportLazily(exports, {
   unregisterDevice: () => require("./unregister-device.function").unregisterDevice,
   updatePreferences: () => require("./update-preferences.function").updatePreferences,
   onOrderEvent: () => require("./on-order-event.function").onOrderEvent,
+  onNotificationRequest: () => require("./on-notification-request.function").onNotificationRequest,
+  deliver: () => require("./deliver.function").deliver,
+  startBroadcast: () => require("./start-broadcast.function").startBroadcast,
+  broadcastBatch: () => require("./broadcast-batch.function").broadcastBatch,
+  twilioStatus: () => require("./twilio-status.function").twilioStatus,
 });

@@ -31,6 +31,8 @@ interface Template {
   en: Text;
   es: Text;
   critical?: boolean;
+  /** False for news that can wait until the recipient's quiet hours end. */
+  urgent?: boolean;
 }
 
 /** The short reference people read out on the phone: the order id's last six characters. */
@@ -116,6 +118,7 @@ const TEMPLATES: Record<string, Partial<Record<Audience, Template>>> = {
   },
   "orders.v1.refunded": {
     customer: {
+      urgent: false,
       en: (d) => ({ title: "Refund on its way", body: `${money(d.total, "en")} for order ${shortRef(d.orderId)} goes back to your card in 5 to 10 days.` }),
       es: (d) => ({ title: "Reembolso en camino", body: `${money(d.total, "es")} del pedido ${shortRef(d.orderId)} vuelven a tu tarjeta en 5 a 10 días.` }),
     },
@@ -139,8 +142,8 @@ const TEMPLATES: Record<string, Partial<Record<Audience, Template>>> = {
 export function renderOrderMessage(type: string, audience: Audience, locale: Locale, details: OrderDetails): Rendered | undefined {
   const template = TEMPLATES[type]?.[audience];
   if (!template) return undefined;
-  // Everything about an order in progress is time-sensitive; promotions are the non-urgent kind.
-  return { ...template[locale](details), critical: template.critical ?? false, urgent: true };
+  // An order in progress cannot wait until morning; a refund on its way can.
+  return { ...template[locale](details), critical: template.critical ?? false, urgent: template.urgent ?? true };
 }
 
 /** Who hears about an event of `type` (nobody: an empty list). */

@@ -20,8 +20,27 @@ export const COLLECTIONS = {
   couriers: "couriers",
   /** Push devices, one per FCM registration token (id: the token's SHA-256), owned by a user. */
   devices: "devices",
+  /**
+   * Per user, the tokens to push to (`pushTargets/{uid}.devices: { deviceId: token }`), kept in
+   * step with `devices` in the same transactions: one read finds everyone's devices.
+   */
+  pushTargets: "pushTargets",
   /** What the notification senders are asked to tell whom, one per order event. */
   notificationRequests: "notificationRequests",
+  /** The notifications ledger: one message per (source event, channel, recipient) and its status. */
+  notifications: "notifications",
+  /** Phone numbers that answered STOP (id: the E.164 number); never texted again. */
+  smsOptOuts: "smsOptOuts",
+  /** SMS sent per user per hour (id: `{uid}_{yyyymmddhh}`), for the hourly cap. */
+  smsUsage: "smsUsage",
+  /** Promotions to a segment, sent in batches; `broadcasts/{id}/batches/{n}` records each batch. */
+  broadcasts: "broadcasts",
+  batches: "batches",
+  /** Customers of a restaurant (`restaurantAudiences/{restaurantId}/customers/{uid}`), for broadcasts. */
+  restaurantAudiences: "restaurantAudiences",
+  customers: "customers",
+  /** Local stack only: where push and SMS land instead of FCM and Twilio. */
+  devOutbox: "devOutbox",
   /** Domain events written with the change they announce, published from there. */
   outbox: "outbox",
   probes: "probes",

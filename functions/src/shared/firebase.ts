@@ -10,7 +10,7 @@ import type { Functions } from "firebase-admin/functions";
 let app: App | undefined;
 let firestore: Firestore | undefined;
 
-function adminApp(): App {
+export function adminApp(): App {
   if (!app) {
     const { getApps, initializeApp } = require("firebase-admin/app") as typeof import("firebase-admin/app");
     app = getApps()[0] ?? initializeApp(emulatedIdentity());

@@ -77,3 +77,27 @@ export const twilioApiUrl = defineString("TWILIO_API_URL", {
   default: "",
   description: "Base URL of the Twilio API; leave empty in production.",
 });
+
+/** Where Twilio reports delivery: the public URL of `notifications-twilioStatus`; empty for none. */
+export const twilioStatusCallbackUrl = defineString("TWILIO_STATUS_CALLBACK_URL", {
+  default: "",
+  description: "Public URL of the notifications-twilioStatus function; Twilio signs its callbacks for this exact URL.",
+});
+
+/** SMS any one user may be sent per hour, whatever asks for them (paid messages are abusable). */
+export const smsPerUserPerHour = defineInt("SMS_PER_USER_PER_HOUR", {
+  default: 5,
+  description: "Most SMS one user is sent in an hour; more are skipped and recorded.",
+});
+
+/** FCM API base URL; empty for FCM itself. Local runs point it at the FCM double. */
+export const fcmApiUrl = defineString("FCM_API_URL", {
+  default: "",
+  description: "Base URL of the FCM API; leave empty in production.",
+});
+
+/** Recipients one broadcast batch handles (each batch is one Cloud Task). */
+export const broadcastBatchSize = defineInt("BROADCAST_BATCH_SIZE", {
+  default: 250,
+  description: "Users per broadcast batch; each batch sends their devices' messages in sendEach calls of at most 500.",
+});

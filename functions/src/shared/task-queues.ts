@@ -10,6 +10,8 @@ export const TASK_QUEUES = {
   searchCourier: "dispatch-searchCourier",
   expireCourierOffer: "dispatch-expireCourierOffer",
   escalateDispatch: "dispatch-escalateDispatch",
+  deliverNotification: "notifications-deliver",
+  broadcastBatch: "notifications-broadcastBatch",
 } as const;
 
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

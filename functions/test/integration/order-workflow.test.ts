@@ -67,8 +67,12 @@ describe("order workflow", () => {
     const events = await admin().db.collection("outbox").where("orderId", "==", order.orderId).get();
     assert.ok(events.size >= 9, `events: ${events.size}`);
     assert.ok(events.docs.every((e) => e.get("correlationId") === order.correlationId));
-    const requests = await admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).get();
-    assert.ok(requests.docs.some((r) => r.get("type") === "orders.v1.delivered"));
+    const requests = await eventually("the delivered notification request", async () => {
+      const found = await admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).get();
+      return found.docs.some((r) => r.get("type") === "orders.v1.delivered") && found;
+    });
+    assert.ok(requests.docs.every((r) => r.get("correlationId") === order.correlationId));
+    await eventually("the customer in the restaurant's promotion audience", async () => (await admin().db.doc(`restaurantAudiences/${k.restaurantId}/customers/${k.customer.user.uid}`).get()).exists);
     const ledger = await admin().db.collection("processedEvents").where("eventId", "in", events.docs.slice(0, 10).map((e) => e.id)).get();
     assert.ok(ledger.size > 0, "handlers recorded the events");
     assert.deepEqual(ledger.docs.filter((l) => l.get("correlationId") !== order.correlationId).map((l) => `${l.id}: ${l.get("correlationId")}`), []);

@@ -1,0 +1,17 @@
+import { twilioAuthToken } from "../shared/params";
+import { defineTaskHandler } from "../shared/task-handler";
+import { TASK_QUEUES } from "../shared/task-queues";
+
+/**
+ * Delivers one message to one person on their channels. Providers that ask to slow down get
+ * exponential backoff from 2 s; after the last attempt the message is settled as failed.
+ */
+export const deliver = defineTaskHandler(
+  {
+    name: TASK_QUEUES.deliverNotification,
+    retryConfig: { maxAttempts: 6, minBackoffSeconds: 2, maxBackoffSeconds: 300, maxDoublings: 5 },
+    rateLimits: { maxConcurrentDispatches: 50 },
+    options: { secrets: [twilioAuthToken] },
+  },
+  async () => (await import("./deliver.service.js")).deliver,
+);

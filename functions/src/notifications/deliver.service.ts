@@ -1,0 +1,75 @@
+/**
+ * The delivery task: one recipient of one order event or broadcast. Builds the message from its
+ * source (the order as it is now, or the broadcast's text) and hands it to delivery.service.
+ */
+import { z } from "zod";
+import { COLLECTIONS } from "../shared/collections";
+import { db } from "../shared/firebase";
+import { log } from "../shared/log";
+import type { TaskImpl } from "../shared/task-handler";
+import { enqueueTask } from "../shared/tasks";
+import { TASK_QUEUES } from "../shared/task-queues";
+import { broadcastOutgoing } from "./broadcast-content";
+import { deliverTo, recipientOf, type Outgoing } from "./delivery.service";
+import { renderOrderMessage, type Audience, type OrderDetails } from "./templates";
+
+export const DeliverTask = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("order"), requestId: z.string().min(1), audience: z.enum(["customer", "restaurant", "courier"]), uid: z.string().min(1), afterQuietHours: z.boolean().optional() }),
+  z.object({ kind: z.literal("broadcast"), broadcastId: z.string().min(1), uid: z.string().min(1), afterQuietHours: z.boolean().optional() }),
+]);
+export type DeliverTask = z.infer<typeof DeliverTask>;
+
+const safe = (part: string) => part.replace(/[^A-Za-z0-9_-]/g, "_");
+
+/** One task per (source, audience, recipient); the quiet-hours run gets its own. */
+export function taskIdOf(task: DeliverTask): string {
+  const source = task.kind === "order" ? `${task.requestId}-${task.audience}` : `broadcast-${task.broadcastId}`;
+  return safe(`notify-${source}-${task.uid}${task.afterQuietHours ? "-after-quiet" : ""}`);
+}
+
+async function orderOutgoing(requestId: string, audience: Audience): Promise<Outgoing | null> {
+  const request = await db().collection(COLLECTIONS.notificationRequests).doc(requestId).get();
+  if (!request.exists) return null;
+  const type = request.get("type") as string;
+  const orderId = request.get("orderId") as string;
+  const order = (await db().collection(COLLECTIONS.orders).doc(orderId).get()).data() ?? {};
+  const details: OrderDetails = {
+    orderId,
+    restaurantName: (order.restaurantName as string | undefined) ?? "",
+    total: (order.total as OrderDetails["total"] | undefined) ?? { amount: 0, currency: "EUR" },
+    items: ((order.lines as { name: string; quantity: number }[] | undefined) ?? []).map(({ name, quantity }) => ({ name, quantity })),
+    reason: (order.rejection?.reason ?? order.cancellation?.reason ?? null) as string | null,
+  };
+  const flags = renderOrderMessage(type, audience, "en", details);
+  if (!flags) return null;
+  return {
+    source: requestId,
+    type,
+    category: "orderUpdates",
+    critical: flags.critical,
+    urgent: flags.urgent,
+    orderId,
+    render: (locale) => renderOrderMessage(type, audience, locale, details),
+    data: { orderId, audience },
+  };
+}
+
+export const deliver: TaskImpl<DeliverTask> = {
+  schema: DeliverTask,
+  async run(task, { taskId, finalAttempt }) {
+    const outgoing = task.kind === "order" ? await orderOutgoing(task.requestId, task.audience) : await broadcastOutgoing(task.broadcastId);
+    const recipient = await recipientOf(task.uid);
+    if (!outgoing || !recipient) {
+      log.warn("notification.undeliverable", { taskId, reason: outgoing ? "no-recipient" : "no-source" });
+      return;
+    }
+    await deliverTo(recipient, outgoing, {
+      afterQuietHours: task.afterQuietHours,
+      finalAttempt,
+      defer: async (delaySeconds) => {
+        const later: DeliverTask = { ...task, afterQuietHours: true };
+        await enqueueTask(TASK_QUEUES.deliverNotification, later, { id: taskIdOf(later), scheduleDelaySeconds: delaySeconds });
+      },
+    });
+  },
+};

@@ -1,0 +1,270 @@
+/**
+ * Delivering one message to one person, on every channel they should get it on:
+ *
+ * 1. Quiet hours: a non-urgent message inside the recipient's quiet hours is recorded `deferred`
+ *    and handed back to the caller to schedule for when they end.
+ * 2. Push, when the category's push channel is on: to every registered device in `sendEach`
+ *    calls of at most 500. Tokens FCM calls unregistered or invalid are deleted; no other
+ *    failure ever removes a device.
+ * 3. SMS, when the category's SMS channel is on, or as escalation: a critical message whose push
+ *    could not reach the person (no device, every device failed) goes by SMS to their phone,
+ *    unless that phone opted out or the user hit the hourly SMS cap.
+ *
+ * Each (source, channel, recipient) is claimed in the ledger before its provider is called, so
+ * it is sent once however often this runs. A provider that says "later" releases the claim
+ * (`retrying`) and throws RetryLater, and the task queue runs the delivery again with backoff;
+ * channels already settled are not touched again.
+ */
+import type { Transaction } from "firebase-admin/firestore";
+import type { Category, NotificationPreferences } from "../contract/notifications";
+import type { LOCALES } from "../contract/primitives";
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { log } from "../shared/log";
+import { smsPerUserPerHour, twilioStatusCallbackUrl } from "../shared/params";
+import { preferencesOf, pushTargetsRef, setPushTarget } from "./devices.service";
+import { claimMessage, messageId, recordUnsent, settleMessage, type Channel, type MessageFacts, type MessageKey } from "./ledger";
+import { chunks, isDeadToken, isRetryablePush, PUSH_BATCH_LIMIT, type PushMessage, type PushOutcome } from "./push";
+import { quietHoursEnd } from "./quiet-hours";
+import { SmsError } from "./sms";
+import { pushTransport, smsSender } from "./transports";
+
+export type Locale = (typeof LOCALES)[number];
+
+/** A message as its source describes it, before it is written in anyone's language. */
+export interface Outgoing {
+  /** Ledger source: the order event id, or `broadcast-{id}`. */
+  source: string;
+  type: string;
+  category: Category;
+  /** Escalates to SMS when push cannot reach the person. */
+  critical: boolean;
+  /** Ignores quiet hours. */
+  urgent: boolean;
+  orderId?: string;
+  broadcastId?: string;
+  render(locale: Locale): { title: string; body: string } | undefined;
+  data: Record<string, string>;
+}
+
+export interface Recipient {
+  uid: string;
+  locale: Locale;
+  timeZone: string;
+  phone: string | null;
+  preferences: NotificationPreferences;
+}
+
+export interface Device {
+  id: string;
+  token: string;
+}
+
+/** A provider asked us to try again later; the task queue does, with backoff. */
+export class RetryLater extends Error {
+  constructor(
+    readonly channel: Channel,
+    readonly providerCode: string,
+  ) {
+    super(`${channel} provider asked to retry later (${providerCode})`);
+    this.name = "RetryLater";
+  }
+}
+
+export async function recipientOf(uid: string): Promise<Recipient | null> {
+  const profile = await db().collection(COLLECTIONS.users).doc(uid).get();
+  if (!profile.exists) return null;
+  return recipientFrom(uid, profile.data()!);
+}
+
+export function recipientFrom(uid: string, profile: Record<string, unknown>): Recipient {
+  return {
+    uid,
+    locale: profile.locale === "es" ? "es" : "en",
+    timeZone: (profile.timeZone as string | undefined) ?? "UTC",
+    phone: (profile.phone as string | null | undefined) ?? null,
+    preferences: preferencesOf(profile as { notificationPreferences?: NotificationPreferences }),
+  };
+}
+
+export async function devicesOf(uid: string): Promise<Device[]> {
+  return devicesIn(await pushTargetsRef(uid).get());
+}
+
+/** The devices a `pushTargets` document lists. */
+export function devicesIn(targets: { get(field: string): unknown }): Device[] {
+  const listed = (targets.get("devices") as Record<string, string> | undefined) ?? {};
+  return Object.entries(listed).map(([id, token]) => ({ id, token }));
+}
+
+export interface DeliveryOptions {
+  /** This run is the one scheduled for the end of quiet hours. */
+  afterQuietHours?: boolean;
+  /** The task's last attempt: settle instead of asking for another. */
+  finalAttempt: boolean;
+  /** Schedules this same delivery `delaySeconds` from now (quiet hours). */
+  defer(delaySeconds: number): Promise<void>;
+}
+
+export type DeliveryResult = "deferred" | "done" | "nothing-to-say";
+
+export async function deliverTo(recipient: Recipient, outgoing: Outgoing, options: DeliveryOptions): Promise<DeliveryResult> {
+  const text = outgoing.render(recipient.locale);
+  if (!text) return "nothing-to-say";
+  const facts: MessageFacts = { type: outgoing.type, category: outgoing.category, orderId: outgoing.orderId, broadcastId: outgoing.broadcastId, locale: recipient.locale, ...text };
+  const key = (channel: Channel): MessageKey => ({ source: outgoing.source, channel, uid: recipient.uid });
+  const wants = recipient.preferences.channels[outgoing.category];
+
+  if (!outgoing.urgent && !options.afterQuietHours) {
+    const now = new Date();
+    const until = quietHoursEnd(now, recipient.preferences.quietHours, recipient.timeZone);
+    if (until > now) {
+      const deferredUntil = firestoreValues().Timestamp.fromDate(until);
+      for (const channel of ["push", "sms"] as const) if (wants[channel]) await recordUnsent(key(channel), facts, "deferred", { deferredUntil });
+      await options.defer(Math.ceil((until.getTime() - now.getTime()) / 1000));
+      log.info("notification.deferred", { source: outgoing.source, uid: recipient.uid, until: until.toISOString() });
+      return "deferred";
+    }
+  }
+
+  let pushReached = false;
+  if (wants.push) {
+    pushReached = await pushStep(recipient, outgoing, facts, key("push"), options.finalAttempt);
+  } else {
+    await recordUnsent(key("push"), facts, "skipped", { reason: "preference" });
+  }
+
+  const escalate = outgoing.critical && wants.push && !pushReached && !wants.sms;
+  if (wants.sms || escalate) {
+    await smsStep(recipient, outgoing, facts, key("sms"), { escalated: escalate, finalAttempt: options.finalAttempt });
+  } else {
+    await recordUnsent(key("sms"), facts, "skipped", { reason: "preference" });
+  }
+  return "done";
+}
+
+// ---- push ---------------------------------------------------------------------------------
+
+/** Sends to the recipient's devices; true when at least one device took the message (now or before). */
+async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: MessageFacts, key: MessageKey, finalAttempt: boolean): Promise<boolean> {
+  const devices = await devicesOf(recipient.uid);
+  if (devices.length === 0) {
+    await recordUnsent(key, facts, "skipped", { reason: "no-device" });
+    return false;
+  }
+  const claim = await claimMessage(key, facts);
+  if (!claim.claimed) return claim.status !== "failed" && claim.status !== "skipped";
+
+  let outcomes: PushOutcome[];
+  try {
+    outcomes = await sendPush(devices.map((device) => pushMessage(device.token, facts, outgoing)));
+  } catch (error) {
+    // The call itself failed (network, credentials): nothing is known to have been sent.
+    outcomes = devices.map(() => ({ ok: false, failure: "unavailable", providerCode: (error as { code?: string }).code ?? "transport-error" }));
+  }
+  const removed = await removeDeadTokens(() => recipient.uid, devices, outcomes);
+  const messageIds = outcomes.flatMap((o) => (o.ok ? [o.messageId] : []));
+  const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
+  const summary = { devices: devices.length, tokensRemoved: removed, errors: failures.map((f) => f.providerCode) };
+
+  if (messageIds.length > 0) {
+    await settleMessage(key, "sent", { providerIds: messageIds, ...summary, reason: null });
+    return true;
+  }
+  const retryable = failures.find((f) => isRetryablePush(f.failure));
+  if (retryable && !finalAttempt) {
+    await settleMessage(key, "retrying", { ...summary, reason: retryable.failure });
+    throw new RetryLater("push", retryable.providerCode);
+  }
+  await settleMessage(key, "failed", { ...summary, reason: retryable ? "retries-exhausted" : failures.every((f) => isDeadToken(f.failure)) ? "no-working-device" : "rejected" });
+  return false;
+}
+
+export function pushMessage(token: string, text: { title: string; body: string }, outgoing: Outgoing): PushMessage {
+  return { token, title: text.title, body: text.body, urgent: outgoing.urgent, data: { ...outgoing.data, type: outgoing.type } };
+}
+
+/** Sends any number of messages, PUSH_BATCH_LIMIT per `sendEach` call; outcomes in order. */
+export async function sendPush(messages: PushMessage[]): Promise<PushOutcome[]> {
+  const transport = await pushTransport();
+  const outcomes: PushOutcome[] = [];
+  for (const batch of chunks(messages, PUSH_BATCH_LIMIT)) outcomes.push(...(await transport.sendEach(batch)));
+  return outcomes;
+}
+
+/** Deletes the devices whose token FCM called dead, if the record still holds that token. */
+export async function removeDeadTokens(uid: (device: Device) => string, devices: Device[], outcomes: PushOutcome[]): Promise<number> {
+  const dead = devices.filter((_, i) => { const o = outcomes[i]; return o && !o.ok && isDeadToken(o.failure); });
+  if (dead.length === 0) return 0;
+  await Promise.all(
+    dead.map((device) =>
+      db().runTransaction(async (tx) => {
+        const ref = db().collection(COLLECTIONS.devices).doc(device.id);
+        const current = await tx.get(ref);
+        if (current.exists && current.get("token") === device.token) tx.delete(ref);
+        setPushTarget(tx, (current.get("uid") as string | undefined) ?? uid(device), device.id, null);
+      }),
+    ),
+  );
+  log.info("devices.dead-tokens-removed", { count: dead.length });
+  return dead.length;
+}
+
+// ---- SMS ----------------------------------------------------------------------------------
+
+const hourKey = (at: Date) => at.toISOString().slice(0, 13).replace(/\D/g, "");
+const usageRef = (uid: string, at: Date) => db().collection(COLLECTIONS.smsUsage).doc(`${uid}_${hourKey(at)}`);
+const optOutRef = (phone: string) => db().collection(COLLECTIONS.smsOptOuts).doc(phone);
+
+/** Keeps the last four digits, enough for support to recognise a number. */
+export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••${phone.slice(-4)}`;
+
+/** In the claim's transaction: no SMS to an opted-out phone, none past the hourly cap. */
+function smsGuard(uid: string, phone: string, at: Date) {
+  return async (tx: Transaction): Promise<string | null> => {
+    const [optOut, usage] = await Promise.all([tx.get(optOutRef(phone)), tx.get(usageRef(uid, at))]);
+    if (optOut.exists) return "opted-out";
+    if (((usage.get("count") as number | undefined) ?? 0) >= smsPerUserPerHour.value()) return "hourly-cap";
+    const { FieldValue, Timestamp } = firestoreValues();
+    tx.set(usageRef(uid, at), { uid, count: FieldValue.increment(1), expireAt: Timestamp.fromMillis(at.getTime() + 2 * 3_600_000) }, { merge: true });
+    return null;
+  };
+}
+
+async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageFacts, key: MessageKey, options: { escalated: boolean; finalAttempt: boolean }): Promise<void> {
+  const phone = recipient.phone;
+  if (!phone) {
+    await recordUnsent(key, facts, "skipped", { reason: "no-phone", escalated: options.escalated });
+    return;
+  }
+  const now = new Date();
+  const claim = await claimMessage(key, facts, smsGuard(recipient.uid, phone, now));
+  if (!claim.claimed) {
+    if (claim.status === "skipped") log.info("sms.skipped", { source: outgoing.source, uid: recipient.uid, reason: claim.reason });
+    return;
+  }
+  const to = maskPhone(phone);
+  const callbackBase = twilioStatusCallbackUrl.value();
+  try {
+    const receipt = await (await smsSender()).send({
+      to: phone,
+      body: `${facts.title}: ${facts.body}`,
+      ...(callbackBase ? { statusCallback: `${callbackBase}?message=${encodeURIComponent(messageId(key))}` } : {}),
+    });
+    await settleMessage(key, receipt.status === "delivered" ? "delivered" : "queued", { providerId: receipt.providerId, to, escalated: options.escalated, reason: null });
+  } catch (error) {
+    const failure = error instanceof SmsError ? error : new SmsError("unavailable", null, (error as Error).message);
+    const details = { to, escalated: options.escalated, providerCode: failure.providerCode };
+    if (failure.kind === "opted-out") {
+      const { FieldValue } = firestoreValues();
+      await optOutRef(phone).set({ phone, source: "twilio-21610", at: FieldValue.serverTimestamp() });
+    }
+    if (failure.retryable && !options.finalAttempt) {
+      // The message was not sent: it should not count against the cap.
+      await usageRef(recipient.uid, now).set({ count: firestoreValues().FieldValue.increment(-1) }, { merge: true });
+      await settleMessage(key, "retrying", { ...details, reason: failure.kind });
+      throw new RetryLater("sms", String(failure.providerCode ?? failure.kind));
+    }
+    await settleMessage(key, "failed", { ...details, reason: failure.retryable ? "retries-exhausted" : failure.kind });
+  }
+}

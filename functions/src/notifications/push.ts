@@ -1,0 +1,63 @@
+/**
+ * The push port: senders hand it messages for device tokens and get one outcome per message, in
+ * order. A failed message says what it means for us: the token is dead and its device record
+ * should go (`unregistered`, `invalid-token`), try again later (`throttled`, `unavailable`), or
+ * give up on this message (`rejected`).
+ */
+export interface PushMessage {
+  token: string;
+  title: string;
+  body: string;
+  /** String-only key/values the app reads (order id, event type, deep link). */
+  data: Record<string, string>;
+  /** Time-sensitive messages go out at high priority and skip the OS's batching. */
+  urgent: boolean;
+}
+
+export type PushFailure = "unregistered" | "invalid-token" | "throttled" | "unavailable" | "rejected";
+
+export type PushOutcome = { ok: true; messageId: string } | { ok: false; failure: PushFailure; providerCode: string };
+
+/** FCM's send limit per call: `sendEach` takes at most 500 messages. */
+export const PUSH_BATCH_LIMIT = 500;
+
+export interface PushTransport {
+  /** Sends at most PUSH_BATCH_LIMIT messages; never throws for a single message's failure. */
+  sendEach(messages: PushMessage[]): Promise<PushOutcome[]>;
+}
+
+export const isDeadToken = (failure: PushFailure) => failure === "unregistered" || failure === "invalid-token";
+export const isRetryablePush = (failure: PushFailure) => failure === "throttled" || failure === "unavailable";
+
+/**
+ * firebase-admin's messaging error codes as our kinds of failure. FCM v1 answers a malformed
+ * token and a malformed message alike with INVALID_ARGUMENT; only the first condemns the token,
+ * so the message text decides (a bad payload must never wipe every device).
+ */
+export function classifyFcmError(code: string | undefined, message: string | undefined): PushFailure {
+  switch (code) {
+    case "messaging/registration-token-not-registered":
+      return "unregistered";
+    case "messaging/invalid-registration-token":
+      return "invalid-token";
+    case "messaging/invalid-argument":
+      return /registration token/i.test(message ?? "") ? "invalid-token" : "rejected";
+    case "messaging/message-rate-exceeded":
+    case "messaging/device-message-rate-exceeded":
+    case "messaging/quota-exceeded":
+      return "throttled";
+    case "messaging/server-unavailable":
+    case "messaging/internal-error":
+    case "messaging/unknown-error":
+      return "unavailable";
+    default:
+      return "rejected";
+  }
+}
+
+/** Splits `items` into runs of at most `size`. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
