@@ -17,6 +17,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { failedPrecondition } from "../shared/errors";
 import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { forgetDevicesOf } from "../notifications/devices.service";
 import { roleOf } from "../shared/roles";
 
 /** Account deletion needs a sign-in this recent, so a borrowed unlocked phone cannot do it. */
@@ -78,6 +79,7 @@ export const deleteAccount: CallableImpl<DeleteAccountRequest, DeleteAccountResp
     }
     // Personal data first, the Auth user last: a retry after a partial failure can still sign in.
     const ordersAnonymized = await anonymizeOrders(uid);
+    await forgetDevicesOf(uid);
     await db().recursiveDelete(users().doc(uid));
     const { FieldValue } = firestoreValues();
     await db().collection(COLLECTIONS.auditLog).add({

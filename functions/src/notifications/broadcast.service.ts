@@ -26,7 +26,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { outgoingOf, type BroadcastText } from "./broadcast-content";
 import { taskIdOf, type DeliverTask } from "./deliver.service";
 import { pushTargetsRef } from "./devices.service";
-import { deliverTo, devicesIn, pushMessage, recipientFrom, removeDeadTokens, RetryLater, sendPush, type Device, type Outgoing, type Recipient } from "./delivery.service";
+import { deliverTo, devicesIn, pushMessage, recipientFrom, ProviderBusy, removeDeadTokens, sendPush, type Device, type Outgoing, type Recipient } from "./delivery.service";
 import { isClaimable, ledgerFields, messageRef, type MessageKey } from "./ledger";
 import { chunks, isRetryablePush, PUSH_BATCH_LIMIT } from "./push";
 import { minutesUntilQuietEnds } from "./quiet-hours";
@@ -183,7 +183,7 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
             if (result === "deferred") counts.deferred += 1;
             else counts.oneByOne += 1;
           } catch (error) {
-            if (!(error instanceof RetryLater)) throw error;
+            if (!(error instanceof ProviderBusy)) throw error;
             counts.retrying += 1;
             retryLater = true;
           }
@@ -195,7 +195,7 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
     const peakRssMb = Math.round(process.memoryUsage().rss / 1_048_576);
     const timingsMs = { segment: segmentMs, ...bulk.timingsMs, total: Date.now() - started };
     await broadcasts().doc(broadcastId).collection(COLLECTIONS.batches).doc(String(batch)).set({ ...counts, cursor, peakRssMb, timingsMs, finishedAt: FieldValue.serverTimestamp() });
-    if (retryLater) throw new RetryLater("push", "batch-has-retries");
+    if (retryLater) throw new ProviderBusy("push", "batch-has-retries");
 
     const last = page.at(-1)?.id ?? cursor;
     const finished = page.length < size;

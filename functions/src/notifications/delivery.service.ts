@@ -12,13 +12,14 @@
  *
  * Each (source, channel, recipient) is claimed in the ledger before its provider is called, so
  * it is sent once however often this runs. A provider that says "later" releases the claim
- * (`retrying`) and throws RetryLater, and the task queue runs the delivery again with backoff;
+ * (`retrying`) and throws ProviderBusy, and the task queue runs the delivery again with backoff;
  * channels already settled are not touched again.
  */
 import type { Transaction } from "firebase-admin/firestore";
 import type { Category, NotificationPreferences } from "../contract/notifications";
 import type { LOCALES } from "../contract/primitives";
 import { COLLECTIONS } from "../shared/collections";
+import { RetryLater } from "../shared/event-handler";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { smsPerUserPerHour, twilioStatusCallbackUrl } from "../shared/params";
@@ -61,13 +62,12 @@ export interface Device {
 }
 
 /** A provider asked us to try again later; the task queue does, with backoff. */
-export class RetryLater extends Error {
+export class ProviderBusy extends RetryLater {
   constructor(
     readonly channel: Channel,
     readonly providerCode: string,
   ) {
     super(`${channel} provider asked to retry later (${providerCode})`);
-    this.name = "RetryLater";
   }
 }
 
@@ -174,7 +174,7 @@ async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: Message
   const retryable = failures.find((f) => isRetryablePush(f.failure));
   if (retryable && !finalAttempt) {
     await settleMessage(key, "retrying", { ...summary, reason: retryable.failure });
-    throw new RetryLater("push", retryable.providerCode);
+    throw new ProviderBusy("push", retryable.providerCode);
   }
   await settleMessage(key, "failed", { ...summary, reason: retryable ? "retries-exhausted" : failures.every((f) => isDeadToken(f.failure)) ? "no-working-device" : "rejected" });
   return false;
@@ -263,7 +263,7 @@ async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageF
       // The message was not sent: it should not count against the cap.
       await usageRef(recipient.uid, now).set({ count: firestoreValues().FieldValue.increment(-1) }, { merge: true });
       await settleMessage(key, "retrying", { ...details, reason: failure.kind });
-      throw new RetryLater("sms", String(failure.providerCode ?? failure.kind));
+      throw new ProviderBusy("sms", String(failure.providerCode ?? failure.kind));
     }
     await settleMessage(key, "failed", { ...details, reason: failure.retryable ? "retries-exhausted" : failure.kind });
   }

@@ -77,6 +77,17 @@ export const unregisterDevice: CallableImpl<UnregisterDeviceRequest, DeviceRespo
   },
 };
 
+/** Account deletion: the user's devices stop receiving anything and their records go. */
+export async function forgetDevicesOf(uid: string): Promise<number> {
+  const listed = Object.keys(((await pushTargetsRef(uid).get()).get("devices") as Record<string, string> | undefined) ?? {});
+  await db().runTransaction(async (tx) => {
+    const current = await Promise.all(listed.map((id) => tx.get(devices().doc(id))));
+    for (const device of current) if (device.exists && device.get("uid") === uid) tx.delete(device.ref);
+    tx.delete(pushTargetsRef(uid));
+  });
+  return listed.length;
+}
+
 /** The user's preferences, the defaults filling whatever they never set. */
 export function preferencesOf(profile: { notificationPreferences?: Partial<NotificationPreferences> } | undefined): NotificationPreferences {
   const saved = profile?.notificationPreferences ?? {};

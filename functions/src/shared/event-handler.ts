@@ -8,6 +8,17 @@ import type { ZodType } from "zod";
 import { withContext } from "./context";
 import { log } from "./log";
 
+/**
+ * Thrown when work should simply run again later (a provider asked to slow down): the queue
+ * retries it as any failure, but it is logged as a warning, not an error.
+ */
+export class RetryLater extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RetryLater";
+  }
+}
+
 export interface Validated<T> {
   schema: ZodType<T>;
 }
@@ -24,7 +35,8 @@ export async function runEvent(
       await work();
       log.info("event.handled", { ...fields, durationMs: Date.now() - started });
     } catch (error) {
-      log.error("event.failed", error, { ...fields, durationMs: Date.now() - started });
+      if (error instanceof RetryLater) log.warn("event.retry-later", { ...fields, reason: error.message, durationMs: Date.now() - started });
+      else log.error("event.failed", error, { ...fields, durationMs: Date.now() - started });
       throw error;
     }
   });

@@ -48,7 +48,19 @@ export function auth(): Auth {
 
 export function functionsAdmin(): Functions {
   const { getFunctions } = require("firebase-admin/functions") as typeof import("firebase-admin/functions");
-  return getFunctions(adminApp());
+  return getFunctions(tasksApp());
+}
+
+/**
+ * Under the emulator, enqueueing uses an app of its own that carries the placeholder account:
+ * the default app may have been initialized before us, without it (firebase-functions does so
+ * for Firestore triggers), and would then ask the metadata server for an account.
+ */
+function tasksApp(): App {
+  const identity = emulatedIdentity();
+  if (!identity) return adminApp();
+  const { getApps, initializeApp } = require("firebase-admin/app") as typeof import("firebase-admin/app");
+  return getApps().find((candidate) => candidate.name === "emulated-tasks") ?? initializeApp(identity, "emulated-tasks");
 }
 
 /** FieldValue and Timestamp, loaded with Firestore. */

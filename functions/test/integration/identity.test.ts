@@ -69,6 +69,8 @@ describe("identity", () => {
     const app = track(await signUp());
     const uid = app.user.uid;
     await waitForDocument(app.firestore, `users/${uid}`, (d) => d !== undefined);
+    const token = `phone-of-${uid}:APA91b0000000000000000`;
+    await app.call(CALLABLES.registerDevice, { token, platform: "ios", appVersion: "3.2.0" });
     const orderRef = admin().db.collection("orders").doc();
     await orderRef.set({ customerUid: uid, customerName: "Lucía", deliveryAddress: home, restaurantId: "r1", total: { amount: 1500, currency: "EUR" } });
 
@@ -85,6 +87,8 @@ describe("identity", () => {
     assert.equal(order.deliveryAddress, undefined);
     assert.deepEqual(order.total, { amount: 1500, currency: "EUR" }, "accounting fields stay");
     assert.equal((await admin().db.doc(`users/${uid}`).get()).exists, false);
+    assert.equal((await admin().db.doc(`pushTargets/${uid}`).get()).exists, false, "no push to a deleted account");
+    assert.equal((await admin().db.collection("devices").where("token", "==", token).get()).size, 0);
     await assert.rejects(admin().auth.getUser(uid), (e: { code?: string }) => e.code === "auth/user-not-found");
   });
 });
