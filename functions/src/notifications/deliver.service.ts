@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { COLLECTIONS } from "../shared/collections";
+import { RetryLater } from "../shared/event-handler";
 import { db } from "../shared/firebase";
 import { log } from "../shared/log";
 import type { TaskImpl } from "../shared/task-handler";
@@ -59,6 +60,10 @@ export const deliver: TaskImpl<DeliverTask> = {
   async run(task, { taskId, finalAttempt }) {
     const outgoing = task.kind === "order" ? await orderOutgoing(task.requestId, task.audience) : await broadcastOutgoing(task.broadcastId);
     const recipient = await recipientOf(task.uid);
+    if (outgoing && !recipient && !finalAttempt) {
+      // The profile is written by the sign-up trigger, which may not have run yet for a new user.
+      throw new RetryLater(`no profile yet for ${task.uid}`);
+    }
     if (!outgoing || !recipient) {
       log.warn("notification.undeliverable", { taskId, reason: outgoing ? "no-recipient" : "no-source" });
       return;
