@@ -3,7 +3,7 @@
  * `firebase emulators:exec` and prints only its own lines (those it writes with `say`); the
  * emulators' logs of every function call stay out of the figures.
  */
-import { spawnSync } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { emulatorEnv, PROJECT_ID, REPO_ROOT } from "../dev/emulator-env.ts";
 
 const PREFIX = "bench ";
@@ -24,3 +24,21 @@ export function ensureInsideEmulators(script: string, emulators: string): void {
 
 /** Prints a line of figures. */
 export const say = (line = "") => console.log(`${PREFIX}${line}`);
+
+/** Whether a local double answers at `probeUrl`. */
+export const doubleListening = (probeUrl: string): Promise<boolean> =>
+  fetch(probeUrl).then(
+    (response) => response.ok,
+    () => false,
+  );
+
+/**
+ * The Functions emulator reaches the doubles at the URLs in functions/.env.local, so they must
+ * listen before the emulators start: from a shell, start one unless one already listens (npm
+ * start's is used as is); it stops when the benchmark does.
+ */
+export async function startDoubleIfAbsent(probeUrl: string, start: (env: NodeJS.ProcessEnv) => Promise<ChildProcess>): Promise<void> {
+  if (process.env.FIRESTORE_EMULATOR_HOST || (await doubleListening(probeUrl))) return;
+  const double = await start(emulatorEnv().env);
+  process.on("exit", () => double.kill());
+}

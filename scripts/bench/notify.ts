@@ -16,28 +16,23 @@ import { broadcastTotals } from "../../functions/src/notifications/broadcast.ser
 import { deviceId } from "../../functions/src/notifications/devices.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
-import { emulatorEnv, emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
+import { emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
 import { FCM_DOUBLE_URL, startFcmDouble } from "../dev/local-services.ts";
-import { ensureInsideEmulators, say } from "./inside-emulators.ts";
+import { doubleListening, ensureInsideEmulators, say, startDoubleIfAbsent } from "./inside-emulators.ts";
 
 const USERS = Number(process.env.USERS ?? 5000);
 const DEVICES_EACH = Number(process.env.DEVICES_EACH ?? 2);
 const TIMEOUT_MS = 15 * 60_000;
 
-const fcmDoubleListening = () => fetch(`${FCM_DOUBLE_URL}/_double/summary`).then((r) => r.ok, () => false);
-
-// The Functions emulator reaches the FCM double at FCM_API_URL (functions/.env.local).
-if (!process.env.FIRESTORE_EMULATOR_HOST && !(await fcmDoubleListening())) {
-  const double = await startFcmDouble(emulatorEnv().env);
-  process.on("exit", () => double.kill());
-}
+const FCM_PROBE = `${FCM_DOUBLE_URL}/_double/summary`;
+await startDoubleIfAbsent(FCM_PROBE, startFcmDouble);
 ensureInsideEmulators("scripts/bench/notify.ts", "auth,functions,firestore,pubsub,tasks");
 
 if (!(Number.isInteger(USERS) && USERS > 0 && Number.isInteger(DEVICES_EACH) && DEVICES_EACH > 0)) {
   say(`USERS and DEVICES_EACH must be whole numbers above 0 (got ${process.env.USERS}, ${process.env.DEVICES_EACH})`);
   process.exit(1);
 }
-if (!(await fcmDoubleListening())) {
+if (!(await doubleListening(FCM_PROBE))) {
   say(`no FCM double at ${FCM_DOUBLE_URL}; run from a shell (it starts one).`);
   process.exit(1);
 }

@@ -20,9 +20,9 @@ import { setStockLevel } from "../../functions/src/inventory/stock.service.ts";
 import { GIVEN_UP_STATES } from "../../functions/src/orders/order-state.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
-import { emulatorEnv, emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
+import { emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
 import { STRIPE_DOUBLE_URL, startStripeDouble } from "../dev/local-services.ts";
-import { ensureInsideEmulators, say } from "./inside-emulators.ts";
+import { doubleListening, ensureInsideEmulators, say, startDoubleIfAbsent } from "./inside-emulators.ts";
 
 const ORDERS = Number(process.env.ORDERS ?? 50);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 10);
@@ -33,26 +33,15 @@ const TARGET_END_TO_END_P95_MS = 5_000;
 const SETTLED_STATES: string[] = ["delivered", ...GIVEN_UP_STATES];
 const PASSWORD = "bench-password";
 
-async function stripeDoubleListening(): Promise<boolean> {
-  return fetch(`${STRIPE_DOUBLE_URL}/_double/requests`).then(
-    (response) => response.ok,
-    () => false,
-  );
-}
-
-// The Functions emulator reaches the Stripe double at STRIPE_API_URL (functions/.env.local), so
-// it has to listen before the emulators start. One already listening (npm start's) is used as is.
-if (!process.env.FIRESTORE_EMULATOR_HOST && !(await stripeDoubleListening())) {
-  const stripeDouble = await startStripeDouble(emulatorEnv().env);
-  process.on("exit", () => stripeDouble.kill());
-}
+const STRIPE_PROBE = `${STRIPE_DOUBLE_URL}/_double/requests`;
+await startDoubleIfAbsent(STRIPE_PROBE, startStripeDouble);
 ensureInsideEmulators("scripts/bench/workflow.ts", "auth,functions,firestore,pubsub,tasks");
 
 if (!(Number.isInteger(ORDERS) && ORDERS > 0 && Number.isInteger(IN_FLIGHT) && IN_FLIGHT > 0)) {
   say(`ORDERS and IN_FLIGHT must be whole numbers above 0 (got ${process.env.ORDERS}, ${process.env.IN_FLIGHT})`);
   process.exit(1);
 }
-if (!(await stripeDoubleListening())) {
+if (!(await doubleListening(STRIPE_PROBE))) {
   say(`no Stripe double at ${STRIPE_DOUBLE_URL}: card payments cannot be confirmed. Run from a shell (it starts one) or beside npm start.`);
   process.exit(1);
 }

@@ -24,11 +24,11 @@ import type { TaskImpl } from "../shared/task-handler";
 import { enqueueTask } from "../shared/tasks";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { outgoingOf, type BroadcastText } from "./broadcast-content";
-import { taskIdOf, type DeliverTask } from "./deliver.service";
+import { deferDelivery } from "./deliver.service";
 import { pushTargetsRef } from "./devices.service";
 import { deliverTo, devicesIn, pushMessage, recipientFrom, ProviderBusy, removeDeadTokens, sendPush, type Device, type Outgoing, type Recipient } from "./delivery.service";
 import { isClaimable, ledgerFields, messageRef, type MessageKey } from "./ledger";
-import { chunks, isRetryablePush, PUSH_BATCH_LIMIT } from "./push";
+import { chunks, PUSH_BATCH_LIMIT, pushVerdict } from "./push";
 import { minutesUntilQuietEnds } from "./quiet-hours";
 
 const broadcasts = () => db().collection(COLLECTIONS.broadcasts);
@@ -174,12 +174,8 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
     for (const group of chunks(oneByOne, 10)) {
       await Promise.all(
         group.map(async (recipient) => {
-          const task: DeliverTask = { kind: "broadcast", broadcastId, uid: recipient.uid };
           try {
-            const result = await deliverTo(recipient, outgoing, {
-              finalAttempt,
-              defer: (delaySeconds) => enqueueTask(TASK_QUEUES.deliverNotification, { ...task, afterQuietHours: true }, { id: taskIdOf({ ...task, afterQuietHours: true }), scheduleDelaySeconds: delaySeconds }),
-            });
+            const result = await deliverTo(recipient, outgoing, { finalAttempt, defer: deferDelivery({ kind: "broadcast", broadcastId, uid: recipient.uid }) });
             if (result === "deferred") counts.deferred += 1;
             else counts.oneByOne += 1;
           } catch (error) {
@@ -264,25 +260,21 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
   result.pushCalls = Math.ceil(messages.length / PUSH_BATCH_LIMIT);
   result.pushMessages = messages.length;
   time("send");
-  const ownerOf = new Map(targets.map((t) => [t.device.id, t.recipient.uid]));
-  await removeDeadTokens((device) => ownerOf.get(device.id)!, targets.map((t) => t.device), outcomes);
+  await removeDeadTokens(targets.map((t) => t.device), outcomes);
 
   const byUid = new Map<string, typeof outcomes>();
   targets.forEach(({ recipient }, i) => byUid.set(recipient.uid, [...(byUid.get(recipient.uid) ?? []), outcomes[i]]));
   const writer = db().bulkWriter();
   for (const recipient of claimed) {
     const mine = byUid.get(recipient.uid) ?? [];
-    const ids = mine.flatMap((o) => (o.ok ? [o.messageId] : []));
-    const errors = mine.flatMap((o) => (o.ok ? [] : [o]));
-    let status: "sent" | "failed" | "retrying" | "skipped";
-    let reason: string | null = null;
-    if (mine.length === 0) [status, reason] = ["skipped", "no-device"];
-    else if (ids.length > 0) status = "sent";
-    else if (errors.some((e) => isRetryablePush(e.failure))) [status, reason] = finalAttempt ? ["failed", "retries-exhausted"] : ["retrying", "throttled"];
-    else [status, reason] = ["failed", "no-working-device"];
-    if (status === "skipped") result.noDevice += 1;
-    else result[status] += 1;
-    void writer.set(messageRef(keyOf(recipient.uid)), { status, reason, providerIds: ids, devices: mine.length, errors: errors.map((e) => e.providerCode), updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+    if (mine.length === 0) {
+      result.noDevice += 1;
+      void writer.set(messageRef(keyOf(recipient.uid)), { status: "skipped", reason: "no-device", providerIds: [], devices: 0, errors: [], updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+      continue;
+    }
+    const verdict = pushVerdict(mine, finalAttempt);
+    result[verdict.status] += 1;
+    void writer.set(messageRef(keyOf(recipient.uid)), { status: verdict.status, reason: verdict.reason, providerIds: verdict.providerIds, devices: mine.length, errors: verdict.errors, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
   }
   await writer.close();
   time("settle");

@@ -28,6 +28,14 @@ export function taskIdOf(task: DeliverTask): string {
   return safe(`notify-${source}-${task.uid}${task.afterQuietHours ? "-after-quiet" : ""}`);
 }
 
+/** Schedules `task` again for when the recipient's quiet hours end, marked to send then. */
+export function deferDelivery(task: DeliverTask) {
+  return async (delaySeconds: number) => {
+    const later: DeliverTask = { ...task, afterQuietHours: true };
+    await enqueueTask(TASK_QUEUES.deliverNotification, later, { id: taskIdOf(later), scheduleDelaySeconds: delaySeconds });
+  };
+}
+
 async function orderOutgoing(requestId: string, audience: Audience): Promise<Outgoing | null> {
   const request = await db().collection(COLLECTIONS.notificationRequests).doc(requestId).get();
   if (!request.exists) return null;
@@ -71,10 +79,7 @@ export const deliver: TaskImpl<DeliverTask> = {
     await deliverTo(recipient, outgoing, {
       afterQuietHours: task.afterQuietHours,
       finalAttempt,
-      defer: async (delaySeconds) => {
-        const later: DeliverTask = { ...task, afterQuietHours: true };
-        await enqueueTask(TASK_QUEUES.deliverNotification, later, { id: taskIdOf(later), scheduleDelaySeconds: delaySeconds });
-      },
+      defer: deferDelivery(task),
     });
   },
 };

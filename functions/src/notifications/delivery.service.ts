@@ -17,7 +17,6 @@
  */
 import type { Transaction } from "firebase-admin/firestore";
 import type { Category, NotificationPreferences } from "../contract/notifications";
-import type { LOCALES } from "../contract/primitives";
 import { COLLECTIONS } from "../shared/collections";
 import { RetryLater } from "../shared/event-handler";
 import { db, firestoreValues } from "../shared/firebase";
@@ -25,12 +24,11 @@ import { log } from "../shared/log";
 import { smsPerUserPerHour, twilioStatusCallbackUrl } from "../shared/params";
 import { preferencesOf, pushTargetsRef, setPushTarget } from "./devices.service";
 import { claimMessage, messageId, recordUnsent, settleMessage, type Channel, type MessageFacts, type MessageKey } from "./ledger";
-import { chunks, isDeadToken, isRetryablePush, PUSH_BATCH_LIMIT, type PushMessage, type PushOutcome } from "./push";
+import { chunks, isDeadToken, PUSH_BATCH_LIMIT, pushVerdict, type PushMessage, type PushOutcome } from "./push";
 import { quietHoursEnd } from "./quiet-hours";
 import { SmsError } from "./sms";
+import type { Locale } from "./templates";
 import { pushTransport, smsSender } from "./transports";
-
-export type Locale = (typeof LOCALES)[number];
 
 /** A message as its source describes it, before it is written in anyone's language. */
 export interface Outgoing {
@@ -59,6 +57,8 @@ export interface Recipient {
 export interface Device {
   id: string;
   token: string;
+  /** Its owner, as the push targets listed it. */
+  uid: string;
 }
 
 /** A provider asked us to try again later; the task queue does, with backoff. */
@@ -91,10 +91,10 @@ export async function devicesOf(uid: string): Promise<Device[]> {
   return devicesIn(await pushTargetsRef(uid).get());
 }
 
-/** The devices a `pushTargets` document lists. */
-export function devicesIn(targets: { get(field: string): unknown }): Device[] {
+/** The devices a `pushTargets/{uid}` document lists. */
+export function devicesIn(targets: { id: string; get(field: string): unknown }): Device[] {
   const listed = (targets.get("devices") as Record<string, string> | undefined) ?? {};
-  return Object.entries(listed).map(([id, token]) => ({ id, token }));
+  return Object.entries(listed).map(([id, token]) => ({ id, token, uid: targets.id }));
 }
 
 export interface DeliveryOptions {
@@ -162,22 +162,11 @@ async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: Message
     // The call itself failed (network, credentials): nothing is known to have been sent.
     outcomes = devices.map(() => ({ ok: false, failure: "unavailable", providerCode: (error as { code?: string }).code ?? "transport-error" }));
   }
-  const removed = await removeDeadTokens(() => recipient.uid, devices, outcomes);
-  const messageIds = outcomes.flatMap((o) => (o.ok ? [o.messageId] : []));
-  const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
-  const summary = { devices: devices.length, tokensRemoved: removed, errors: failures.map((f) => f.providerCode) };
-
-  if (messageIds.length > 0) {
-    await settleMessage(key, "sent", { providerIds: messageIds, ...summary, reason: null });
-    return true;
-  }
-  const retryable = failures.find((f) => isRetryablePush(f.failure));
-  if (retryable && !finalAttempt) {
-    await settleMessage(key, "retrying", { ...summary, reason: retryable.failure });
-    throw new ProviderBusy("push", retryable.providerCode);
-  }
-  await settleMessage(key, "failed", { ...summary, reason: retryable ? "retries-exhausted" : failures.every((f) => isDeadToken(f.failure)) ? "no-working-device" : "rejected" });
-  return false;
+  const removed = await removeDeadTokens(devices, outcomes);
+  const verdict = pushVerdict(outcomes, finalAttempt);
+  await settleMessage(key, verdict.status, { providerIds: verdict.providerIds, devices: devices.length, tokensRemoved: removed, errors: verdict.errors, reason: verdict.reason });
+  if (verdict.status === "retrying") throw new ProviderBusy("push", verdict.retryCode!);
+  return verdict.status === "sent";
 }
 
 export function pushMessage(token: string, text: { title: string; body: string }, outgoing: Outgoing): PushMessage {
@@ -193,7 +182,7 @@ export async function sendPush(messages: PushMessage[]): Promise<PushOutcome[]> 
 }
 
 /** Deletes the devices whose token FCM called dead, if the record still holds that token. */
-export async function removeDeadTokens(uid: (device: Device) => string, devices: Device[], outcomes: PushOutcome[]): Promise<number> {
+export async function removeDeadTokens(devices: Device[], outcomes: PushOutcome[]): Promise<number> {
   const dead = devices.filter((_, i) => { const o = outcomes[i]; return o && !o.ok && isDeadToken(o.failure); });
   if (dead.length === 0) return 0;
   await Promise.all(
@@ -202,7 +191,7 @@ export async function removeDeadTokens(uid: (device: Device) => string, devices:
         const ref = db().collection(COLLECTIONS.devices).doc(device.id);
         const current = await tx.get(ref);
         if (current.exists && current.get("token") === device.token) tx.delete(ref);
-        setPushTarget(tx, (current.get("uid") as string | undefined) ?? uid(device), device.id, null);
+        setPushTarget(tx, (current.get("uid") as string | undefined) ?? device.uid, device.id, null);
       }),
     ),
   );
@@ -217,7 +206,7 @@ const usageRef = (uid: string, at: Date) => db().collection(COLLECTIONS.smsUsage
 const optOutRef = (phone: string) => db().collection(COLLECTIONS.smsOptOuts).doc(phone);
 
 /** Keeps the last four digits, enough for support to recognise a number. */
-export const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••${phone.slice(-4)}`;
+const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••${phone.slice(-4)}`;
 
 /** In the claim's transaction: no SMS to an opted-out phone, none past the hourly cap. */
 function smsGuard(uid: string, phone: string, at: Date) {

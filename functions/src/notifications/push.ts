@@ -61,3 +61,28 @@ export function chunks<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+export interface PushVerdict {
+  status: "sent" | "retrying" | "failed";
+  /** Why it is not sent: the retryable failure, `retries-exhausted`, `no-working-device` or `rejected`. */
+  reason: string | null;
+  providerIds: string[];
+  errors: string[];
+  /** The provider code to retry on, when `retrying`. */
+  retryCode?: string;
+}
+
+/**
+ * What one person's push outcomes (one per device) amount to: sent when any device took it;
+ * else to retry when a failure was retryable and attempts remain; else failed.
+ */
+export function pushVerdict(outcomes: PushOutcome[], finalAttempt: boolean): PushVerdict {
+  const providerIds = outcomes.flatMap((o) => (o.ok ? [o.messageId] : []));
+  const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
+  const errors = failures.map((f) => f.providerCode);
+  if (providerIds.length > 0) return { status: "sent", reason: null, providerIds, errors };
+  const retryable = failures.find((f) => isRetryablePush(f.failure));
+  if (retryable && !finalAttempt) return { status: "retrying", reason: retryable.failure, providerIds, errors, retryCode: retryable.providerCode };
+  const reason = retryable ? "retries-exhausted" : failures.every((f) => isDeadToken(f.failure)) ? "no-working-device" : "rejected";
+  return { status: "failed", reason, providerIds, errors };
+}

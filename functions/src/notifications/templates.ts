@@ -6,7 +6,7 @@
  */
 import type { LOCALES } from "../contract/primitives";
 
-type Locale = (typeof LOCALES)[number];
+export type Locale = (typeof LOCALES)[number];
 
 export type Audience = "customer" | "restaurant" | "courier";
 

@@ -7,12 +7,9 @@
 import assert from "node:assert/strict";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
-import { OrderEventMessage } from "../../src/orders/order-event";
-import { publish } from "../../src/shared/pubsub";
-import { TOPICS } from "../../src/shared/topics";
 import { shortRef } from "../../src/notifications/templates";
 import { admin, signInWithRole } from "../support/emulators";
-import { eventually, kitchen, orderWhere, placedOrder, runTaskNow, type Kitchen } from "../support/workflow";
+import { deliverAgain, eventually, kitchen, orderWhere, outboxEvent, placedOrder, runTaskNow, type Kitchen } from "../support/workflow";
 import {
   failFcm,
   failTwilio,
@@ -39,15 +36,14 @@ async function staffedKitchen(): Promise<Kitchen> {
   return k;
 }
 
-async function outboxEvent(orderId: string, type: string) {
-  const events = await admin().db.collection("outbox").where("orderId", "==", orderId).where("type", "==", type).get();
-  assert.equal(events.size, 1, `one ${type} event`);
-  return events.docs[0].data();
-}
-
-async function redeliver(record: FirebaseFirestore.DocumentData) {
-  const message = OrderEventMessage.parse(record);
-  await publish(TOPICS.orderEvents, message, { eventId: message.eventId, type: message.type, orderId: message.orderId, correlationId: record.correlationId as string });
+/** A staffed kitchen whose customer has a phone of their own and takes order updates by SMS only. */
+async function smsOnlyKitchen(clients: { close(): Promise<void> }[]): Promise<{ k: Kitchen; phone: string }> {
+  const k = await staffedKitchen();
+  clients.push(k.staff, k.customer);
+  const phone = freshPhone();
+  await profile(k.customer.user.uid, { phone });
+  await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+  return { k, phone };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,7 +75,7 @@ describe("order notifications", () => {
     assert.deepEqual([sms.status, sms.reason], ["skipped", "preference"]);
 
     const event = await outboxEvent(order.orderId, PLACED);
-    for (let i = 0; i < 3; i++) await redeliver(event);
+    for (let i = 0; i < 3; i++) await deliverAgain(event);
     await eventually("the redeliveries to be processed", async () => {
       const handled = await admin().db.doc(`processedEvents/notifications-onOrderEvent__${event.eventId}`).get();
       return handled.exists;
@@ -156,11 +152,7 @@ describe("order notifications", () => {
   });
 
   it("marks a phone that answered STOP and never texts it again; does not retry an invalid number", async () => {
-    const k = await staffedKitchen();
-    clients.push(k.staff, k.customer);
-    const phone = freshPhone();
-    await profile(k.customer.user.uid, { phone });
-    await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+    const { k, phone } = await smsOnlyKitchen(clients);
     await failTwilio({ to: `\\${phone}`, status: 400, code: 21610, count: 1 });
     const order = await placedOrder(k, "cash");
     const refused = await ledgerEntry(k.customer.user.uid, PLACED, "sms");
@@ -172,11 +164,7 @@ describe("order notifications", () => {
     assert.deepEqual([next.status, next.reason], ["skipped", "opted-out"]);
     assert.equal((await smsTo(phone)).length, 0, "nothing reached Twilio for the opted-out phone");
 
-    const invalid = await staffedKitchen();
-    clients.push(invalid.staff, invalid.customer);
-    const badPhone = freshPhone();
-    await profile(invalid.customer.user.uid, { phone: badPhone });
-    await setPreferences(invalid.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+    const { k: invalid, phone: badPhone } = await smsOnlyKitchen(clients);
     await failTwilio({ to: `\\${badPhone}`, status: 400, code: 21614, count: 5 });
     await placedOrder(invalid, "cash");
     const failed = await ledgerEntry(invalid.customer.user.uid, PLACED, "sms");
@@ -184,11 +172,7 @@ describe("order notifications", () => {
   });
 
   it("retries Twilio's rate limiting with backoff and sends once", async () => {
-    const k = await staffedKitchen();
-    clients.push(k.staff, k.customer);
-    const phone = freshPhone();
-    await profile(k.customer.user.uid, { phone });
-    await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+    const { k, phone } = await smsOnlyKitchen(clients);
     await failTwilio({ to: `\\${phone}`, status: 429, code: 20429, count: 2 });
     await placedOrder(k, "cash");
     const sms = await ledgerEntry(k.customer.user.uid, PLACED, "sms", (e) => e.status === "queued", 60_000);
@@ -200,11 +184,7 @@ describe("order notifications", () => {
   });
 
   it("caps SMS per user per hour", async () => {
-    const k = await staffedKitchen();
-    clients.push(k.staff, k.customer);
-    const phone = freshPhone();
-    await profile(k.customer.user.uid, { phone });
-    await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+    const { k, phone } = await smsOnlyKitchen(clients);
     const hour = new Date().toISOString().slice(0, 13).replace(/\D/g, "");
     // Five already sent this hour (SMS_PER_USER_PER_HOUR=5 in functions/.env.local).
     await admin().db.doc(`smsUsage/${k.customer.user.uid}_${hour}`).set({ uid: k.customer.user.uid, count: 5 });
@@ -250,11 +230,7 @@ describe("Twilio status callbacks", () => {
   });
 
   it("accepts signed reports, ignores duplicates and late ones, and refuses bad signatures with 403", async () => {
-    const k = await staffedKitchen();
-    clients.push(k.staff, k.customer);
-    const phone = freshPhone();
-    await profile(k.customer.user.uid, { phone });
-    await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+    const { k, phone } = await smsOnlyKitchen(clients);
     await placedOrder(k, "cash");
     const sms = await ledgerEntry(k.customer.user.uid, PLACED, "sms");
     const [sent] = await smsTo(phone);

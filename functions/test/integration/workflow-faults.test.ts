@@ -9,28 +9,13 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
-import { OrderEventMessage } from "../../src/orders/order-event";
 import { sweepOutbox } from "../../src/orders/outbox.service";
 import { firestoreValues } from "../../src/shared/firebase";
-import { publish } from "../../src/shared/pubsub";
-import { TOPICS } from "../../src/shared/topics";
 import { admin } from "../support/emulators";
 import { stockLeft } from "../support/checkout";
-import { courierAt, eventually, failStripe, intentAt, intentCalls, kitchen, orderWhere, placedOrder, resetStripeFailures } from "../support/workflow";
+import { courierAt, deliverAgain, eventually, failStripe, intentAt, intentCalls, kitchen, orderWhere, outboxEvent, placedOrder, resetStripeFailures } from "../support/workflow";
 
 const REPO = join(__dirname, "..", "..", "..");
-
-async function outboxEvent(orderId: string, type: string) {
-  const events = await admin().db.collection("outbox").where("orderId", "==", orderId).where("type", "==", type).get();
-  assert.equal(events.size, 1, `one ${type} event`);
-  return events.docs[0].data();
-}
-
-/** Publishes an outbox record again, as a redelivery (same event id) or a late message (`eventId` given). */
-async function deliver(record: FirebaseFirestore.DocumentData, eventId = record.eventId as string) {
-  const message = OrderEventMessage.parse(record);
-  await publish(TOPICS.orderEvents, { ...message, eventId }, { eventId, type: record.type as string, orderId: record.orderId as string, correlationId: record.correlationId as string });
-}
 
 const ledgerHas = async (handler: string, eventId: string) => (await admin().db.doc(`processedEvents/${handler}__${eventId}`).get()).exists;
 
@@ -48,7 +33,7 @@ describe("order workflow under faults", () => {
     const order = await placedOrder(k, "card");
     await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
     const accepted = await outboxEvent(order.orderId, "orders.v1.accepted");
-    await Promise.all([deliver(accepted), deliver(accepted)]);
+    await Promise.all([deliverAgain(accepted), deliverAgain(accepted)]);
 
     await orderWhere(order.orderId, (o) => o.payment.status === "captured" && o.dispatch?.status === "offered");
     for (const handler of ["inventory-onOrderEvent", "orders-board", "payments-onOrderEvent", "dispatch-onOrderEvent", "notifications-onOrderEvent"]) {
@@ -137,7 +122,7 @@ describe("order workflow under faults", () => {
 
     const late = ["orders.v1.ready", "orders.v1.accepted", "orders.v1.placed"];
     const lateIds = late.map((type) => `late-${type}-${order.orderId}`);
-    for (const [i, type] of late.entries()) await deliver(await outboxEvent(order.orderId, type), lateIds[i]);
+    for (const [i, type] of late.entries()) await deliverAgain(await outboxEvent(order.orderId, type), lateIds[i]);
     for (const id of lateIds) await eventually(`late event ${id} handled`, () => ledgerHas("orders-board", id));
     await eventually("late accepted seen by inventory", () => ledgerHas("inventory-onOrderEvent", lateIds[1]));
     await new Promise((r) => setTimeout(r, 2000));

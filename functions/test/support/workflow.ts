@@ -4,7 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DocumentData } from "firebase/firestore";
+import assert from "node:assert/strict";
+import { OrderEventMessage } from "../../src/orders/order-event";
 import { functionsAdmin } from "../../src/shared/firebase";
+import { publish } from "../../src/shared/pubsub";
+import { TOPICS } from "../../src/shared/topics";
 import { CALLABLES } from "../../src/contract/callables";
 import type { CheckoutResponse } from "../../src/contract/checkout";
 import { confirmPayment, restaurantWithStock, STRIPE_DOUBLE } from "./checkout";
@@ -106,4 +110,17 @@ export async function resetStripeFailures() {
 /** Runs a task handler's queue now, as if its delay had passed (the emulator honours no schedule). */
 export async function runTaskNow(queue: string, data: unknown, correlationId: string) {
   await functionsAdmin().taskQueue(queue).enqueue({ correlationId, data });
+}
+
+/** The one outbox record of `type` for the order. */
+export async function outboxEvent(orderId: string, type: string) {
+  const events = await admin().db.collection("outbox").where("orderId", "==", orderId).where("type", "==", type).get();
+  assert.equal(events.size, 1, `one ${type} event`);
+  return events.docs[0].data();
+}
+
+/** Publishes an outbox record again, as a redelivery (same event id) or a late message (`eventId` given). */
+export async function deliverAgain(record: FirebaseFirestore.DocumentData, eventId = record.eventId as string) {
+  const message = OrderEventMessage.parse(record);
+  await publish(TOPICS.orderEvents, { ...message, eventId }, { eventId, type: record.type as string, orderId: record.orderId as string, correlationId: record.correlationId as string });
 }
