@@ -1,5 +1,6 @@
 /**
- * Services a local run starts beside the emulators: the Stripe, Twilio and FCM doubles. Started by
+ * Services a local run starts beside the emulators: the Stripe, Twilio and FCM doubles, the task
+ * relay (schedule times and task names as Cloud Tasks keeps them) and the fault plan. Started by
  * the project, so `npm start` and `npm test` need nothing running beforehand.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -9,6 +10,8 @@ import { emulatorPorts, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
 export const STRIPE_DOUBLE_URL = "http://127.0.0.1:12111";
 export const TWILIO_DOUBLE_URL = "http://127.0.0.1:12112";
 export const FCM_DOUBLE_URL = "http://127.0.0.1:12113";
+export const TASK_RELAY_URL = "http://127.0.0.1:12114";
+export const FAULT_PLAN_URL = "http://127.0.0.1:12115";
 
 /** Starts the Stripe double, delivering webhooks to the Functions emulator; resolves when it listens. */
 export function startStripeDouble(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
@@ -24,6 +27,21 @@ export function startTwilioDouble(env: NodeJS.ProcessEnv): Promise<ChildProcess>
 /** Starts the FCM double (HTTP v1 send); resolves when it listens. */
 export function startFcmDouble(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   return startDouble("fcm-double.ts", { ...env, FCM_DOUBLE_PORT: new URL(FCM_DOUBLE_URL).port });
+}
+
+/** Starts the task relay, which enqueues into the Cloud Tasks emulator when a task is due. */
+export function startTaskRelay(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return startDouble("task-relay.ts", { ...env, TASK_RELAY_PORT: new URL(TASK_RELAY_URL).port, CLOUD_TASKS_EMULATOR_HOST: emulatorPorts().tasks });
+}
+
+/** Starts the fault plan service (no faults until a plan is set). */
+export function startFaultPlan(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return startDouble("fault-plan.ts", { ...env, FAULT_PLAN_PORT: new URL(FAULT_PLAN_URL).port });
+}
+
+/** Every local service `npm test` runs beside the emulators. */
+export function startLocalServices(env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
+  return Promise.all([startStripeDouble(env), startTwilioDouble(env), startFcmDouble(env), startTaskRelay(env), startFaultPlan(env)]);
 }
 
 async function startDouble(script: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
 import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
-import { STRIPE_DOUBLE_URL, startStripeDouble } from "./local-services.ts";
+import { STRIPE_DOUBLE_URL, startFaultPlan, startStripeDouble, startTaskRelay, TASK_RELAY_URL } from "./local-services.ts";
 
 const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
 const { env, offlineJars } = emulatorEnv();
@@ -30,7 +30,7 @@ children.push(
   }),
 );
 
-children.push(await startStripeDouble(env));
+children.push(await startStripeDouble(env), await startTaskRelay(env), await startFaultPlan(env));
 
 const dataDir = join(REPO_ROOT, "emulator-data");
 const emulators = spawn(
@@ -72,6 +72,7 @@ function printBanner(): void {
       ...rows,
       `  callables  http://${ports.functions}/${PROJECT_ID}/us-central1/<group>-<name>`,
       `  stripe     ${STRIPE_DOUBLE_URL} (local Stripe double; confirm a card payment: POST /_double/payment_intents/<id>/confirm)`,
+      `  tasks      ${TASK_RELAY_URL}/tasks (delayed tasks held until due; POST /run fires them now)`,
       "  messages   push and SMS land in the Firestore collection devOutbox; watch it with a listener or a query",
       "Demo users:",
       ...users,

@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { emulatorEnv, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
-import { startFcmDouble, startStripeDouble, startTwilioDouble } from "./local-services.ts";
+import { startLocalServices } from "./local-services.ts";
 import { readResult, resultFile, runTier, TIERS, type Tier } from "./tiers.ts";
 
 const started = Date.now();
@@ -40,7 +40,7 @@ step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json"]);
 
 runTier("unit", env);
 
-const doubles = [await startStripeDouble(env), await startTwilioDouble(env), await startFcmDouble(env)];
+const doubles = await startLocalServices(env);
 const emulatorTiers: Tier[] = ["integration", "rules"];
 console.log("\n▶ starting the emulator suite for:", emulatorTiers.join(", "));
 step("emulator suite", npx, [

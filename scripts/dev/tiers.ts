@@ -33,14 +33,14 @@ export function resultFile(tier: Tier): string {
  * `npm test -- stock checkout` runs only the test files whose path contains one of the words
  * (passed on to the tiers' processes as TEST_FILES, comma-separated).
  */
-export function fileFilter(): string[] {
-  return (process.env.TEST_FILES ?? "").split(",").filter(Boolean);
+export function fileFilter(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.TEST_FILES ?? "").split(",").filter(Boolean);
 }
 
-export function testFiles(dir: string): string[] {
+export function testFiles(dir: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const root = join(REPO_ROOT, dir);
   if (!existsSync(root)) return [];
-  const only = fileFilter();
+  const only = fileFilter(env);
   return readdirSync(root, { recursive: true, encoding: "utf8" })
     .filter((file) => file.endsWith(".test.ts"))
     .filter((file) => only.length === 0 || only.some((word) => join(dir, file).includes(word)))
@@ -51,13 +51,13 @@ export function testFiles(dir: string): string[] {
 /** Runs one tier; returns the runner's exit code. */
 export function runTier(tier: Tier, env: NodeJS.ProcessEnv = process.env): number {
   const { dir, concurrency } = TIERS[tier];
-  const files = testFiles(dir);
+  const files = testFiles(dir, env);
   mkdirSync(RESULTS_DIR, { recursive: true });
   rmSync(resultFile(tier), { force: true });
   console.log(`\n▶ ${tier} tests (${files.length} files)`);
   if (files.length === 0) {
     // A filtered run may leave a tier nothing to do; an unfiltered tier with no tests is broken.
-    if (fileFilter().length === 0) return 1;
+    if (fileFilter(env).length === 0) return 1;
     writeFileSync(resultFile(tier), JSON.stringify({ passed: 0, failed: 0, skipped: 0, todo: 0, failures: [] }));
     return 0;
   }

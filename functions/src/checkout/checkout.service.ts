@@ -2,23 +2,29 @@
  * Checkout: one idempotent request turns a cart into an order.
  *   1. claim the client's idempotency key (a retry returns the first result);
  *   2. price from the catalog, never from client numbers;
- *   3. in one transaction: reserve stock, use the promo code, create the order;
- *   4. start the payment (card: a PaymentIntent with manual capture) and schedule the
- *      reservation's expiry; if the payment cannot start, undo step 3.
+ *   3. in one transaction: reserve stock, use the promo code, create the order, and write its
+ *      outbox event (which starts the payment window's clock: orders/order-events.service.ts);
+ *   4. start the payment (card: a PaymentIntent with manual capture); if the payment cannot
+ *      start for good, undo step 3.
+ *
+ * The order's id comes from the idempotency key, so whatever happens after the commit (a
+ * Stripe outage, a crash, a lease that ran out), a retry with the same key finds that order and
+ * finishes what is left, and can never create a second order or a second PaymentIntent.
  */
-import type { DocumentReference } from "firebase-admin/firestore";
-import { CheckoutRequest, type CheckoutResponse } from "../contract/checkout";
+import { createHash } from "node:crypto";
+import type { DocumentReference, DocumentSnapshot } from "firebase-admin/firestore";
+import { CheckoutRequest, type CheckoutResponse, type PriceBreakdown } from "../contract/checkout";
 import type { UserProfile } from "../contract/profile";
 import type { CallableImpl, Caller } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
+import { DomainError } from "../shared/errors";
+import { faultPoint } from "../shared/faults";
 import { db, firestoreValues } from "../shared/firebase";
-import { withIdempotencyKey } from "../shared/idempotency-keys";
+import { idempotencyKeyId, requestHash, withIdempotencyKey } from "../shared/idempotency-keys";
 import { log } from "../shared/log";
-import { paymentWindowMinutes } from "../shared/params";
-import { TASK_QUEUES } from "../shared/task-queues";
-import { enqueueTask } from "../shared/tasks";
+import { acceptanceWindowMinutes, paymentWindowMinutes } from "../shared/params";
 import { planReservation } from "../inventory/stock.service";
-import { orderEventType, type OrderState } from "../orders/order-state";
+import { GIVEN_UP_STATES, orderEventType, type OrderState } from "../orders/order-state";
 import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
 import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
@@ -31,12 +37,27 @@ export const checkout: CallableImpl<CheckoutRequest, CheckoutResponse> = {
   input: CheckoutRequest,
   run: (request, caller) => {
     const { idempotencyKey, ...order } = request;
-    return withIdempotencyKey(`checkout:${caller.uid}`, idempotencyKey, order, () => placeOrder(request, caller));
+    const scope = `checkout:${caller.uid}`;
+    return withIdempotencyKey(scope, idempotencyKey, order, () => placeOrder(request, caller, { scope, hash: requestHash(order) }));
   },
 };
 
-async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Date()): Promise<CheckoutResponse> {
+/** The id of the order a checkout key makes: the same key always names the same order. */
+export function orderIdFor(scope: string, idempotencyKey: string): string {
+  return createHash("sha256").update(`order\n${scope}\n${idempotencyKey}`).digest("base64url").slice(0, 20);
+}
+
+interface CheckoutKey {
+  scope: string;
+  /** The request's hash, kept on the order: the same key with another cart is refused. */
+  hash: string;
+}
+
+async function placeOrder(request: CheckoutRequest, caller: Caller, key: CheckoutKey, now = new Date()): Promise<CheckoutResponse> {
   const uid = caller.uid!;
+  const orderRef = db().collection(COLLECTIONS.orders).doc(orderIdFor(key.scope, request.idempotencyKey));
+  const earlier = await orderRef.get();
+  if (earlier.exists) return resumeOrder(earlier, key);
   const restaurantRef = db().collection(COLLECTIONS.restaurants).doc(request.restaurantId);
   const itemIds = [...new Set(request.lines.map((l) => l.itemId))];
   const [restaurantSnap, profileSnap, ...itemSnaps] = await db().getAll(
@@ -53,7 +74,6 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
   const profile = profileSnap.data() as Partial<UserProfile> | undefined;
 
   const { FieldValue, Timestamp } = firestoreValues();
-  const orderRef = db().collection(COLLECTIONS.orders).doc();
   const card = request.paymentMethod === "card";
   const status: OrderState = card ? "awaiting_payment" : "placed";
   const payBefore = card ? new Date(now.getTime() + paymentWindowMinutes.value() * 60_000) : null;
@@ -61,7 +81,9 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
     .map((line, index) => ({ line: index, restaurantId: request.restaurantId, itemId: line.itemId, name: items.get(line.itemId)!.name, quantity: line.quantity }))
     .filter((l) => items.get(l.itemId)!.tracksStock);
 
-  await db().runTransaction(async (tx) => {
+  const created = await db().runTransaction(async (tx) => {
+    // A request racing us with the same key (after a lease ran out) may have created it.
+    if ((await tx.get(orderRef)).exists) return false;
     const reserve = await planReservation(tx, orderRef.id, stockLines);
     const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, uid, orderRef.id) : () => undefined;
     reserve();
@@ -84,40 +106,67 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, now = new Da
       version: 1,
       pickup: restaurant!.location,
       payBefore: payBefore ? Timestamp.fromDate(payBefore) : null,
+      acceptBy: card ? null : Timestamp.fromMillis(now.getTime() + acceptanceWindowMinutes.value() * 60_000),
       history: [{ at: Timestamp.fromDate(now), by: uid, byKind: "customer", from: null, to: status, why: "checkout", correlationId: caller.correlationId }],
       correlationId: caller.correlationId,
+      checkoutKey: idempotencyKeyId(key.scope, request.idempotencyKey),
+      checkoutHash: key.hash,
       createdAt: FieldValue.serverTimestamp(),
+      updatedAt: FieldValue.serverTimestamp(),
     });
     writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId }, orderEventType(status), { version: 1, from: null, to: status });
     // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
     // locking especially); more attempts, with the SDK's backoff between them, see them through.
+    return true;
   }, { maxAttempts: CHECKOUT_TRANSACTION_ATTEMPTS });
-  log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length });
+  if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length });
+  await faultPoint("checkout.after-commit");
+  return resumeOrder(await orderRef.get(), key);
+}
 
-  const gateway = await gatewayFor(request.paymentMethod);
+/**
+ * Finishes an order's checkout from wherever it stands: starts (or finds again: Stripe's
+ * idempotency key is the order id) its payment and answers as the first request would have.
+ */
+async function resumeOrder(order: DocumentSnapshot, key: CheckoutKey): Promise<CheckoutResponse> {
+  if (order.get("checkoutHash") !== key.hash) {
+    throw new DomainError("failed-precondition", "This idempotency key was used with a different request.", {
+      reason: "idempotency-key-reused",
+      fields: [{ path: "idempotencyKey", message: "Make a new key for a new request." }],
+    });
+  }
+  const status = order.get("status") as OrderState;
+  const breakdown = order.get("breakdown") as PriceBreakdown;
+  const payBefore = (order.get("payBefore") as { toDate(): Date } | null)?.toDate().toISOString() ?? null;
+  const answer = (payment: CheckoutResponse["payment"]): CheckoutResponse => ({ orderId: order.id, status: status === "awaiting_payment" ? status : "placed", breakdown, payBefore, payment });
+  if (status === "payment_failed" && order.get("failureReason") === "payment-start-failed") {
+    throw new DomainError("failed-precondition", "The payment could not be started. Check out again.", { reason: "payment-start-failed" });
+  }
+  if (GIVEN_UP_STATES.includes(status)) {
+    throw new DomainError("failed-precondition", `This checkout's order is already ${status.replace(/_/g, " ")}. Check out again.`, { reason: "order-closed" });
+  }
+  // Paid, or moving on: the order is the answer; there is nothing left to pay.
+  if (status !== "awaiting_payment") return answer(null);
+  const gateway = await gatewayFor(order.get("paymentMethod") as "card" | "cash");
   let authorization;
   try {
-    authorization = await gateway.authorize({ orderId: orderRef.id, uid, email: profile?.email ?? null, amount: breakdown.total, currency: breakdown.currency });
+    authorization = await gateway.authorize({ orderId: order.id, uid: order.get("customerUid") as string, email: (order.get("customerEmail") as string | null) ?? null, amount: breakdown.total, currency: breakdown.currency });
   } catch (error) {
-    await undoOrder(orderRef, "payment-start-failed");
+    // A passing outage leaves the order waiting: the client's retry with its key resumes it,
+    // and the payment window's clock, already running, expires it otherwise.
+    if (error instanceof DomainError && error.code === "unavailable") throw error;
+    await undoOrder(order.ref, "payment-start-failed");
     throw error;
   }
-  await orderRef.update({ "payment.intentId": authorization.intentId });
-  if (card) await enqueueTask(TASK_QUEUES.expireUnpaidOrder, { orderId: orderRef.id }, { id: `expire-${orderRef.id}`, scheduleDelaySeconds: paymentWindowMinutes.value() * 60 });
-
-  return {
-    orderId: orderRef.id,
-    status: card ? "awaiting_payment" : "placed",
-    breakdown,
-    payBefore: payBefore?.toISOString() ?? null,
-    payment: authorization.sheet,
-  };
+  if (order.get("payment.intentId") !== authorization.intentId) await order.ref.update({ "payment.intentId": authorization.intentId });
+  return answer(authorization.sheet);
 }
 
 /** Compensation when the payment cannot even start: give back stock and promo, close the order. */
 async function undoOrder(orderRef: DocumentReference, reason: string): Promise<void> {
   await db().runTransaction(async (tx) => {
     const order = await tx.get(orderRef);
+    if (order.get("status") !== "awaiting_payment") return;
     const release = await planReleaseOrderHolds(tx, orderRef.id, reason);
     release();
     const { fields } = planTransition(tx, order, "payment_failed", SYSTEM.payments, reason);

@@ -23,6 +23,7 @@ import type { SubscriberImpl } from "../shared/subscriber";
 import type { TaskImpl } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
+import { faultPoint } from "../shared/faults";
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
@@ -116,6 +117,8 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
         courier: { uid, name },
         "dispatch.status": "assigned",
         "dispatch.offer": null,
+        "dispatch.dueAt": null,
+        "dispatch.escalateAt": null,
         "dispatch.assignedAt": FieldValue.serverTimestamp(),
         ...(order.get("attention.reason") === "no-courier" ? { attention: FieldValue.delete() } : {}),
         updatedAt: FieldValue.serverTimestamp(),
@@ -123,7 +126,7 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
       tx.set(couriers().doc(uid), { offer: null, activeOrderId: orderId, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
       writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-assigned", { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
     } else {
-      withdrawOffer(tx, order, uid);
+      withdrawOffer(tx, order, courier);
     }
     return result;
   });
@@ -133,11 +136,17 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
   return { orderId, status: answered.status };
 }
 
-/** Takes the open offer back from `uid` (declined or unanswered); they are not asked again. */
-function withdrawOffer(tx: Transaction, order: DocumentSnapshot, uid: string): void {
+/**
+ * Takes the open offer back from its courier (declined or unanswered). The courier's document
+ * is cleared only while it still shows this order's offer: by now it may hold another order's.
+ * They are asked again only after everyone else (see candidates).
+ */
+function withdrawOffer(tx: Transaction, order: DocumentSnapshot, courier: DocumentSnapshot): void {
   const { FieldValue } = firestoreValues();
-  tx.update(order.ref, { "dispatch.offer": null, "dispatch.status": "searching", "dispatch.skipped": FieldValue.arrayUnion(uid), updatedAt: FieldValue.serverTimestamp() });
-  tx.set(couriers().doc(uid), { offer: null, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+  // Due at once: the search that follows clears it; if that never comes, the sweep sees it.
+  const dueNow = firestoreValues().Timestamp.now();
+  tx.update(order.ref, { "dispatch.offer": null, "dispatch.dueAt": dueNow, "dispatch.status": "searching", "dispatch.skipped": FieldValue.arrayUnion(courier.id), updatedAt: FieldValue.serverTimestamp() });
+  if (courier.get("offer.orderId") === order.id) tx.update(courier.ref, { offer: null, updatedAt: FieldValue.serverTimestamp() });
 }
 
 // ---- finding a courier ----------------------------------------------------------------------
@@ -149,8 +158,12 @@ async function pickupOf(order: DocumentSnapshot): Promise<{ lat: number; lng: nu
   return restaurant.get("location") as { lat: number; lng: number } | undefined;
 }
 
-/** Free couriers within `radiusKm` of `center`, nearest first, minus those already skipped. */
-async function candidates(center: { lat: number; lng: number }, radiusKm: number, skip: string[]): Promise<string[]> {
+/**
+ * Free couriers within `radiusKm` of `center`, nearest first. Those who already let this order
+ * go come after everyone else, and only in a scheduled round (`retrySkipped`), not straight
+ * after they said no: the only courier around is asked again, not dropped for good.
+ */
+async function candidates(center: { lat: number; lng: number }, radiusKm: number, skipped: string[], retrySkipped: boolean): Promise<string[]> {
   const point: [number, number] = [center.lat, center.lng];
   const snapshots = await Promise.all(
     geohashQueryBounds(point, radiusKm * 1000).map(([start, end]) => couriers().where("available", "==", true).orderBy("geohash").startAt(start).endAt(end).get()),
@@ -159,13 +172,15 @@ async function candidates(center: { lat: number; lng: number }, radiusKm: number
   for (const doc of snapshots.flatMap((s) => s.docs)) {
     const location = doc.get("location") as { lat: number; lng: number };
     const distance = distanceBetween([location.lat, location.lng], point);
-    if (distance <= radiusKm && !doc.get("offer") && !doc.get("activeOrderId") && !skip.includes(doc.id)) found.set(doc.id, distance);
+    if (distance <= radiusKm && !doc.get("offer") && !doc.get("activeOrderId")) found.set(doc.id, distance);
   }
-  return [...found.entries()].sort((a, b) => a[1] - b[1]).map(([uid]) => uid);
+  const nearest = [...found.entries()].sort((a, b) => a[1] - b[1]).map(([uid]) => uid);
+  const fresh = nearest.filter((uid) => !skipped.includes(uid));
+  return retrySkipped ? [...fresh, ...nearest.filter((uid) => skipped.includes(uid))] : fresh;
 }
 
 /** Offers the order to the nearest free courier; true when an offer is out (or not needed). */
-async function offerToNearestCourier(orderId: string): Promise<boolean> {
+async function offerToNearestCourier(orderId: string, retrySkipped: boolean): Promise<boolean> {
   const order = await readOrder(orderId);
   if (!order || !needsCourier(order)) return true;
   if (offerOf(order)) return true;
@@ -178,7 +193,7 @@ async function offerToNearestCourier(orderId: string): Promise<boolean> {
   }
   const radius = courierSearchRadiusKm.value() * (order.get("dispatch.escalated") ? 2 : 1);
   const skip = (order.get("dispatch.skipped") as string[] | undefined) ?? [];
-  for (const uid of (await candidates(pickup, radius, skip)).slice(0, CANDIDATES_PER_SEARCH)) {
+  for (const uid of (await candidates(pickup, radius, skip, retrySkipped)).slice(0, CANDIDATES_PER_SEARCH)) {
     const offer = await claim(orderId, uid);
     if (offer === "moot") return true;
     if (offer) {
@@ -187,8 +202,6 @@ async function offerToNearestCourier(orderId: string): Promise<boolean> {
       return true;
     }
   }
-  const { FieldValue } = firestoreValues();
-  await orders().doc(orderId).update({ "dispatch.status": "searching", "dispatch.lastSearchAt": FieldValue.serverTimestamp() });
   log.info("dispatch.nobody-free", { orderId, radiusKm: radius });
   return false;
 }
@@ -208,6 +221,7 @@ async function claim(orderId: string, uid: string): Promise<Offer | "moot" | und
       "dispatch.offer": { courierUid: uid, number, expiresAt },
       "dispatch.offers": number,
       "dispatch.offeredTo": FieldValue.arrayUnion(uid),
+      "dispatch.dueAt": expiresAt,
       updatedAt: FieldValue.serverTimestamp(),
     });
     tx.update(courier.ref, { offer: summary, updatedAt: FieldValue.serverTimestamp() });
@@ -216,15 +230,62 @@ async function claim(orderId: string, uid: string): Promise<Offer | "moot" | und
   });
 }
 
-/** Searches now, and again every SEARCH_INTERVAL_SECONDS until someone takes the order. */
-async function searchNow(orderId: string, round = 0): Promise<void> {
-  if (await offerToNearestCourier(orderId)) return;
-  await enqueueTask(TASK_QUEUES.searchCourier, { orderId, round: round + 1 }, { id: `search-${orderId}-${round + 1}`, scheduleDelaySeconds: SEARCH_INTERVAL_SECONDS });
+/**
+ * Searches now, and, while nobody is free, schedules the next search in SEARCH_INTERVAL_SECONDS.
+ * The order records when that search is due (`dispatch.dueAt`); the task is named after that
+ * time, so each round has a name of its own (Cloud Tasks never takes a name twice), a round
+ * already pending is not scheduled again, and a round whose task was lost shows as overdue.
+ */
+async function searchNow(orderId: string, retrySkipped = false): Promise<void> {
+  if (await offerToNearestCourier(orderId, retrySkipped)) return;
+  const { FieldValue, Timestamp } = firestoreValues();
+  const dueAt = await db().runTransaction(async (tx) => {
+    const order = await tx.get(orders().doc(orderId));
+    if (!order.exists || !needsCourier(order) || offerOf(order)) return undefined;
+    const pending = (order.get("dispatch.dueAt") as { toMillis(): number } | null | undefined)?.toMillis() ?? 0;
+    if (pending > Date.now()) return undefined;
+    const next = Date.now() + SEARCH_INTERVAL_SECONDS * 1000;
+    tx.update(order.ref, { "dispatch.status": "searching", "dispatch.dueAt": Timestamp.fromMillis(next), "dispatch.lastSearchAt": FieldValue.serverTimestamp() });
+    return next;
+  });
+  if (dueAt === undefined) return;
+  await enqueueTask(TASK_QUEUES.searchCourier, { orderId, dueAt }, { id: `search-${orderId}-${dueAt}`, scheduleDelaySeconds: SEARCH_INTERVAL_SECONDS });
 }
 
-/** A delivered or abandoned order frees its courier (and any courier holding its offer). */
+/**
+ * Starts, or picks up again, the dispatch of an order that needs a courier: the escalation
+ * clock (its time kept on the order, its task once per order), then a search. Every step is safe
+ * to repeat, so a redelivered event or the stall sweep re-drives a start that failed half-way.
+ */
+export async function driveDispatch(orderId: string): Promise<void> {
+  const { FieldValue, Timestamp } = firestoreValues();
+  const started = await db().runTransaction(async (tx) => {
+    const order = await tx.get(orders().doc(orderId));
+    if (!order.exists || !needsCourier(order)) return false;
+    if (!order.get("dispatch.startedAt")) {
+      tx.update(order.ref, {
+        "dispatch.startedAt": FieldValue.serverTimestamp(),
+        "dispatch.status": "searching",
+        "dispatch.escalateAt": Timestamp.fromMillis(Date.now() + courierSearchMinutes.value() * 60_000),
+      });
+    }
+    return true;
+  });
+  if (!started) return;
+  await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId, level: 1 }, { id: `escalate-${orderId}-1`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
+  await faultPoint("dispatch.after-start");
+  await searchNow(orderId);
+}
+
+/**
+ * A delivered or abandoned order frees its courier (and any courier holding its offer), and
+ * drops its own offer, so the offer's expiry finds nothing left to withdraw.
+ */
 async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
   const { FieldValue } = firestoreValues();
+  if (offerOf(order) || order.get("dispatch.dueAt") || order.get("dispatch.escalateAt")) {
+    await order.ref.update({ "dispatch.offer": null, "dispatch.dueAt": null, "dispatch.escalateAt": null });
+  }
   const held = [order.get("courierUid") as string | undefined, offerOf(order)?.courierUid].filter((uid): uid is string => !!uid);
   for (const uid of new Set(held)) {
     await db().runTransaction(async (tx) => {
@@ -247,10 +308,8 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
     const order = await readOrder(event.orderId);
     if (!order) return;
     await runOnceThen("dispatch-onOrderEvent", event.eventId, async () => {
-      if (needsCourier(order) && !order.get("dispatch.startedAt")) {
-        await orders().doc(order.id).update({ "dispatch.startedAt": firestoreValues().FieldValue.serverTimestamp(), "dispatch.status": "searching" });
-        await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId: order.id, level: 1 }, { id: `escalate-${order.id}-1`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
-        await searchNow(order.id);
+      if (needsCourier(order)) {
+        await driveDispatch(order.id);
       } else if (ENDED.includes(order.get("status") as OrderState)) {
         await releaseCouriers(order);
       }
@@ -258,11 +317,12 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
   },
 };
 
-const SearchCourier = z.object({ orderId: z.string().min(1), round: z.number().int().min(0) });
+const SearchCourier = z.object({ orderId: z.string().min(1), dueAt: z.number().int().optional() });
 
 export const searchCourier: TaskImpl<z.infer<typeof SearchCourier>> = {
   schema: SearchCourier,
-  run: ({ orderId, round }) => searchNow(orderId, round),
+  // A scheduled round also asks, last, the couriers who let this order go before.
+  run: ({ orderId }) => searchNow(orderId, true),
 };
 
 const ExpireOffer = z.object({ orderId: z.string().min(1), courierUid: z.string().min(1), number: z.number().int().min(1) });
@@ -275,10 +335,10 @@ export const expireCourierOffer: TaskImpl<z.infer<typeof ExpireOffer>> = {
   },
   async run({ orderId, courierUid, number }) {
     const expired = await db().runTransaction(async (tx) => {
-      const order = await tx.get(orders().doc(orderId));
+      const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(courierUid))]);
       const offer = offerOf(order);
       if (!order.exists || offer?.courierUid !== courierUid || offer.number !== number) return false;
-      withdrawOffer(tx, order, courierUid);
+      withdrawOffer(tx, order, courier);
       return true;
     });
     if (!expired) return;
@@ -300,10 +360,10 @@ export const escalateDispatch: TaskImpl<z.infer<typeof Escalate>> = {
     if (!order || !needsCourier(order)) return;
     if (level === 1) {
       const { FieldValue } = firestoreValues();
-      await order.ref.update({ "dispatch.escalated": true, attention: { reason: "no-courier", since: FieldValue.serverTimestamp() } });
+      await order.ref.update({ "dispatch.escalated": true, "dispatch.escalateAt": null, attention: { reason: "no-courier", since: FieldValue.serverTimestamp() } });
       log.error("dispatch.escalated", new Error("No courier took the order in time."), { orderId });
       await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId, level: 2 }, { id: `escalate-${orderId}-2`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
-      if (!offerOf(order)) await offerToNearestCourier(orderId);
+      if (!offerOf(order)) await searchNow(orderId, true);
       return;
     }
     // Nobody for twice the allowed time: give up on the delivery; the cancellation refunds.

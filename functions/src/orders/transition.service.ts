@@ -15,6 +15,7 @@ import { correlationId } from "../shared/context";
 import { DomainError, failedPrecondition, notFound, permissionDenied } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { acceptanceWindowMinutes } from "../shared/params";
 import { restaurantIdsOf } from "../shared/roles";
 import { decideTransition, orderEventType, type ActorKind, type OrderState } from "./order-state";
 
@@ -147,6 +148,8 @@ export function planTransition(tx: Transaction, order: DocumentSnapshot, to: Ord
       history: FieldValue.arrayUnion(entry),
       // Whether the restaurant ever took the order on decides what a later cancellation gives back.
       ...(to === "accepted" ? { acceptedAt: FieldValue.serverTimestamp() } : {}),
+      // The restaurant's deadline, kept on the order so a lost deadline task can be found.
+      ...(to === "placed" ? { acceptBy: Timestamp.fromMillis(Date.now() + acceptanceWindowMinutes.value() * 60_000) } : {}),
     } as Record<string, unknown>,
   };
 }

@@ -14,6 +14,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { runOnceThen } from "../shared/idempotency";
+import { faultPoint } from "../shared/faults";
 import { log } from "../shared/log";
 import type { SubscriberImpl } from "../shared/subscriber";
 import type { TaskImpl } from "../shared/task-handler";
@@ -61,9 +62,9 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
     const order = await readOrder(event.orderId);
     if (!order || !isCard(order) || isSettled(order)) return;
     const version = (order.get("version") as number | undefined) ?? 1;
-    await runOnceThen("payments-onOrderEvent", event.eventId, () =>
-      enqueueTask(TASK_QUEUES.settlePayment, { orderId: order.id }, { id: `settle-${order.id}-v${version}` }),
-    );
+    await runOnceThen("payments-onOrderEvent", event.eventId, async () => {
+      await enqueueTask(TASK_QUEUES.settlePayment, { orderId: order.id }, { id: `settle-${order.id}-v${version}` });
+    });
   },
 };
 
@@ -126,6 +127,7 @@ async function settle(orderId: string): Promise<void> {
  * order whose money went back as `refunded`.
  */
 async function record(orderId: string, to: PaymentState, amounts: { amountCaptured?: number; amountRefunded?: number }): Promise<void> {
+  await faultPoint("settlement.after-provider");
   const ref = db().collection(COLLECTIONS.orders).doc(orderId);
   const { FieldValue } = firestoreValues();
   const moved = await db().runTransaction(async (tx) => {

@@ -8,6 +8,7 @@ import type Stripe from "stripe";
 import { COLLECTIONS } from "../shared/collections";
 import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
+import { InjectedFault, withFault } from "../shared/faults";
 import { log } from "../shared/log";
 import { stripeApiUrl, stripeSecretKey } from "../shared/params";
 import type { PaymentGateway, PaymentRequest } from "./gateway";
@@ -38,6 +39,7 @@ const QUEUED = { maxNetworkRetries: 0 } as const;
 /** Stripe failures the customer or a retry can do something about; the rest are ours. */
 function translate(error: unknown): unknown {
   const e = error as { type?: string; code?: string; statusCode?: number };
+  if (error instanceof InjectedFault) return new DomainError("unavailable", "Card payments are unavailable for a moment. Try again shortly.", { reason: "payments-unavailable" });
   if (e.type === "StripeConnectionError" || e.type === "StripeAPIError" || (e.statusCode ?? 0) >= 500 || e.statusCode === 429) {
     log.warn("stripe.unavailable", { type: e.type, statusCode: e.statusCode });
     return new DomainError("unavailable", "Card payments are unavailable for a moment. Try again shortly.", { reason: "payments-unavailable" });
@@ -63,7 +65,7 @@ export const stripeGateway: PaymentGateway = {
   async authorize(request: PaymentRequest) {
     try {
       const customerId = await customerFor(request.uid, request.email);
-      const intent = await stripe().paymentIntents.create(
+      const intent = await withFault("stripe.authorize", () => stripe().paymentIntents.create(
         {
           amount: request.amount,
           currency: request.currency.toLowerCase(),
@@ -73,7 +75,7 @@ export const stripeGateway: PaymentGateway = {
           metadata: { orderId: request.orderId, uid: request.uid },
         },
         { idempotencyKey: `pi-${request.orderId}` },
-      );
+      ));
       const ephemeralKey = await stripe().ephemeralKeys.create({ customer: customerId }, { apiVersion: stripe().getApiField("version") ?? undefined });
       log.info("stripe.intent-created", { orderId: request.orderId, intentId: intent.id });
       return {
@@ -88,8 +90,7 @@ export const stripeGateway: PaymentGateway = {
   },
 
   async capture(orderId, intentId, amount) {
-    await stripe()
-      .paymentIntents.capture(intentId!, { amount_to_capture: amount }, { ...QUEUED, idempotencyKey: `capture-${orderId}` })
+    await withFault("stripe.capture", () => stripe().paymentIntents.capture(intentId!, { amount_to_capture: amount }, { ...QUEUED, idempotencyKey: `capture-${orderId}` }))
       .catch((error: unknown) => {
         throw translate(error);
       });
@@ -97,8 +98,7 @@ export const stripeGateway: PaymentGateway = {
 
   async cancel(orderId, intentId) {
     if (!intentId) return;
-    await stripe()
-      .paymentIntents.cancel(intentId, {}, { ...QUEUED, idempotencyKey: `cancel-${orderId}` })
+    await withFault("stripe.cancel", () => stripe().paymentIntents.cancel(intentId, {}, { ...QUEUED, idempotencyKey: `cancel-${orderId}` }))
       .catch((error: { code?: string }) => {
         // Already canceled (or never confirmed and gone): the goal is reached.
         if (error.code === "payment_intent_unexpected_state") return;
@@ -107,8 +107,7 @@ export const stripeGateway: PaymentGateway = {
   },
 
   async refund(orderId, intentId, amount) {
-    await stripe()
-      .refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { ...QUEUED, idempotencyKey: `refund-${orderId}-${amount ?? "full"}` })
+    await withFault("stripe.refund", () => stripe().refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { ...QUEUED, idempotencyKey: `refund-${orderId}-${amount ?? "full"}` }))
       .catch((error: unknown) => {
         throw translate(error);
       });

@@ -29,11 +29,16 @@ export function requestHash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(canonical(value))).digest("hex");
 }
 
+/** The `idempotencyKeys` document id of a key in its scope. */
+export function idempotencyKeyId(scope: string, key: string): string {
+  return createHash("sha256").update(`${scope}\n${key}`).digest("base64url");
+}
+
 type Claim = { kind: "claimed" } | { kind: "completed"; response: unknown } | { kind: "in-progress" };
 
 export async function withIdempotencyKey<T>(scope: string, key: string, request: unknown, work: () => Promise<T>): Promise<T> {
   const hash = requestHash(request);
-  const ref = db().collection(COLLECTIONS.idempotencyKeys).doc(createHash("sha256").update(`${scope}\n${key}`).digest("base64url"));
+  const ref = db().collection(COLLECTIONS.idempotencyKeys).doc(idempotencyKeyId(scope, key));
   const { FieldValue, Timestamp } = firestoreValues();
 
   const claimDocument = () => ({

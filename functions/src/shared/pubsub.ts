@@ -4,6 +4,7 @@
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { correlationId } from "./context";
+import { withFault } from "./faults";
 import { log } from "./log";
 import type { EventAttributes, Topic } from "./topics";
 
@@ -27,7 +28,7 @@ export async function publish(
   attributes: { eventId: string; type: string; correlationId?: string; [name: string]: string | undefined },
 ): Promise<string> {
   const all = { ...attributes, correlationId: attributes.correlationId ?? correlationId() } as EventAttributes;
-  const messageId = await pubsub().topic(topic).publishMessage({ json: data, attributes: all });
+  const messageId = await withFault(`pubsub.publish:${topic}`, () => pubsub().topic(topic).publishMessage({ json: data, attributes: all }));
   log.info("event.published", { topic, eventId: all.eventId, type: all.type, messageId });
   return messageId;
 }

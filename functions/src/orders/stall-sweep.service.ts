@@ -1,0 +1,78 @@
+/**
+ * The stall sweep: finds orders whose next step is long overdue (follow-ups.ts says which and
+ * why) and re-drives each with the very step that was lost: the payment window closed, the
+ * acceptance deadline enforced, the courier search picked up, the payment settled. Each step
+ * checks the order's state itself, so sweeping an order that moved on meanwhile does nothing.
+ */
+import type { DocumentSnapshot, Query } from "firebase-admin/firestore";
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { log } from "../shared/log";
+import { TASK_QUEUES } from "../shared/task-queues";
+import { enqueueTask } from "../shared/tasks";
+import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields, type Stall } from "./follow-ups";
+
+/** Orders read per query and sweep; the next sweep takes the rest. */
+const SWEEP_BATCH = 100;
+
+/** Where stalled orders can be: each query is bounded (its field is cleared once the step is done). */
+function suspects(cutoff: number): Query[] {
+  const { Timestamp } = firestoreValues();
+  const before = Timestamp.fromMillis(cutoff);
+  const orders = db().collection(COLLECTIONS.orders);
+  return [
+    orders.where("status", "==", "awaiting_payment").where("payBefore", "<", before),
+    orders.where("status", "==", "placed").where("acceptBy", "<", before),
+    orders.where("dispatch.dueAt", "<", before),
+    orders.where("dispatch.escalateAt", "<", before),
+    orders.where("payment.status", "==", "authorized").where("updatedAt", "<", before),
+    orders.where("status", "==", "cancelled").where("payment.status", "==", "captured"),
+  ].map((query) => query.limit(SWEEP_BATCH));
+}
+
+async function redrive(order: DocumentSnapshot, stall: Stall): Promise<void> {
+  const orderId = order.id;
+  switch (stall) {
+    case "payment-window-not-closed":
+      return (await import("../checkout/expiry.service.js")).expireUnpaidOrder.run({ orderId }, SWEPT);
+    case "acceptance-deadline-not-enforced":
+      return (await import("./deadlines.service.js")).enforceAcceptanceDeadline.run({ orderId }, SWEPT);
+    case "dispatch-not-escalated":
+      return (await import("../dispatch/dispatch.service.js")).escalateDispatch.run({ orderId, level: 1 }, SWEPT);
+    case "dispatch-not-driven": {
+      const dispatch = await import("../dispatch/dispatch.service.js");
+      const offer = order.get("dispatch.offer") as { courierUid: string; number: number } | null | undefined;
+      if (offer) return dispatch.expireCourierOffer.run({ orderId, courierUid: offer.courierUid, number: offer.number }, SWEPT);
+      return dispatch.driveDispatch(orderId);
+    }
+    case "capture-not-settled":
+    case "release-not-settled":
+      // No task name: settling looks at Stripe first, so an extra attempt is harmless.
+      await enqueueTask(TASK_QUEUES.settlePayment, { orderId });
+  }
+}
+
+const SWEPT = { taskId: "stall-sweep", attempt: 1, finalAttempt: false };
+
+/** Re-drives every stalled order found; answers how many per stall. */
+export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Record<Stall, number>>> {
+  const seen = new Set<string>();
+  const redriven: Partial<Record<Stall, number>> = {};
+  for (const query of suspects(now - FOLLOW_UP_GRACE_MS)) {
+    for (const order of (await query.get()).docs) {
+      if (seen.has(order.id)) continue;
+      seen.add(order.id);
+      const stall = stallOf(order.data() as FollowUpFields, now);
+      if (!stall) continue;
+      try {
+        await redrive(order, stall);
+        redriven[stall] = (redriven[stall] ?? 0) + 1;
+        log.warn("order.stall-redriven", { orderId: order.id, stall });
+      } catch (error) {
+        // One order's failure must not keep the others waiting; the next sweep tries again.
+        log.error("order.stall-redrive-failed", error, { orderId: order.id, stall });
+      }
+    }
+  }
+  return redriven;
+}
