@@ -8,6 +8,8 @@
  *   POST /_double/reset     forget pending failures
  *   GET  /_double/messages  messages accepted (?token=, ?broadcastId= to filter)
  *   GET  /_double/summary   counts for ?broadcastId=: messages, distinct tokens, duplicates
+ *   GET  /_double/duplicates  every (data.notificationId, token) that was sent more than once:
+ *        { notificationId, token, orderId, count }; what the invariant auditor checks
  * Tokens that contain "unregistered" or "invalid" always fail that way (handy for demo data).
  * Run: tsx scripts/dev/fcm-double.ts  (port FCM_DOUBLE_PORT, default 12113)
  */
@@ -65,6 +67,18 @@ serveDouble("FCM", PORT, ({ method, url, raw, header }, send) => {
   const broadcastId = url.searchParams.get("broadcastId");
   const matching = () => accepted.filter((m) => (!token || m.token === token) && (!broadcastId || m.data.broadcastId === broadcastId));
   if (url.pathname === "/_double/messages") return send(200, matching());
+  if (url.pathname === "/_double/duplicates") {
+    const groups = new Map<string, { notificationId: string; token: string; orderId: string | null; count: number }>();
+    for (const m of accepted) {
+      const notificationId = m.data.notificationId;
+      if (!notificationId) continue;
+      const key = `${notificationId}\n${m.token}`;
+      const group = groups.get(key) ?? { notificationId, token: m.token, orderId: m.data.orderId ?? null, count: 0 };
+      group.count += 1;
+      groups.set(key, group);
+    }
+    return send(200, [...groups.values()].filter((g) => g.count > 1));
+  }
   if (url.pathname === "/_double/summary") {
     const list = matching();
     const tokens = new Set(list.map((m) => m.token));

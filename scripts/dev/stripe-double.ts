@@ -1,8 +1,9 @@
 /**
  * A local stand-in for the Stripe API, so the real `stripe` SDK runs offline (tests, npm start).
  * It implements the endpoints the backend calls (customers, payment intents with manual
- * capture, ephemeral keys, refunds), honours Idempotency-Key as Stripe does, and adds a control
- * API under /_double for tests and local development:
+ * capture, ephemeral keys, refunds), the reads the invariant auditor makes (payment intents
+ * listed and searched by metadata, refunds listed by payment intent), honours Idempotency-Key as
+ * Stripe does, and adds a control API under /_double for tests and local development:
  *   POST /_double/fail       { method, path (regex), status, count, type?, code?, afterEffect? }
  *        next matching calls fail; with afterEffect the call takes effect and only the answer fails
  *   POST /_double/reset      forget the failures still pending
@@ -30,6 +31,9 @@ interface Failure {
 }
 
 const objects = new Map<string, Params>();
+/** Payment intents and refunds in creation order, for list and search. */
+const intents: Params[] = [];
+const refunds: Params[] = [];
 const idempotent = new Map<string, { params: string; status: number; body: unknown }>();
 const requests: { method: string; path: string; idempotencyKey: string | null; params: Params }[] = [];
 let failures: Failure[] = [];
@@ -83,7 +87,15 @@ function route(method: string, path: string, params: Params): { status: number; 
       created: now(),
     };
     objects.set(intentId, intent);
+    intents.push(intent);
     return { status: 200, body: intent };
+  }
+  if (method === "GET" && path === "/v1/payment_intents/search") return search(params);
+  if (method === "GET" && path === "/v1/payment_intents") {
+    return list("/v1/payment_intents", intents.filter((i) => !params.customer || i.customer === params.customer), params);
+  }
+  if (method === "GET" && path === "/v1/refunds") {
+    return list("/v1/refunds", refunds.filter((r) => !params.payment_intent || r.payment_intent === params.payment_intent), params);
   }
   if ((match = path.match(/^\/v1\/payment_intents\/([^/]+)$/)) && method === "GET") {
     const intent = objects.get(match[1]);
@@ -109,9 +121,44 @@ function route(method: string, path: string, params: Params): { status: number; 
     const amount = Number(params.amount ?? Number(intent.amount_received) - refunded);
     if (amount + refunded > Number(intent.amount_received)) return stripeError(400, "invalid_request_error", "Refund exceeds the charge.", "amount_too_large");
     intent.amount_refunded = refunded + amount;
-    return { status: 200, body: { id: id("re"), object: "refund", amount, payment_intent: intent.id, status: "succeeded", created: now() } };
+    const refund = { id: id("re"), object: "refund", amount, currency: intent.currency, payment_intent: intent.id, status: "succeeded", metadata: params.metadata ?? {}, created: now() };
+    objects.set(refund.id, refund);
+    refunds.push(refund);
+    return { status: 200, body: refund };
   }
   return stripeError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}).`);
+}
+
+/** Stripe's list envelope: newest first, `limit` (default 10, at most 100) after `starting_after`. */
+function list(url: string, items: Params[], params: Params): { status: number; body: unknown } {
+  const newestFirst = [...items].reverse();
+  const limit = Math.min(Math.max(Number(params.limit ?? 10), 1), 100);
+  const after = params.starting_after ? newestFirst.findIndex((item) => item.id === params.starting_after) + 1 : 0;
+  const data = newestFirst.slice(after, after + limit);
+  return { status: 200, body: { object: "list", url, has_more: after + limit < newestFirst.length, data } };
+}
+
+/**
+ * Stripe's search query language, the part the backend uses: up to 10 clauses
+ * `metadata['key']:'value'`, `status:'value'`, `customer:'value'` or `currency:'value'`, joined
+ * by AND or by OR (not both). The answer is a search_result page; `page` is the next_page token.
+ */
+function search(params: Params): { status: number; body: unknown } {
+  const query = String(params.query ?? "").trim();
+  const joiner = / OR /.test(query) ? " OR " : " AND ";
+  if (/ OR /.test(query) && / AND /.test(query)) return stripeError(400, "invalid_request_error", "Search queries cannot mix AND and OR.", "parameter_invalid_string");
+  const clauses = query.split(joiner).map((clause) => clause.trim().match(/^(metadata\['([^']+)'\]|status|customer|currency):'([^']*)'$/));
+  if (!query || clauses.length > 10 || clauses.some((c) => !c)) return stripeError(400, "invalid_request_error", `Invalid search query: ${query}`, "parameter_invalid_string");
+  const matches = (intent: Params, [, field, key, value]: RegExpMatchArray) =>
+    key !== undefined ? String((intent.metadata as Record<string, unknown>)[key] ?? "") === value : String(intent[field] ?? "") === value;
+  const found = [...intents].reverse().filter((intent) => (joiner === " OR " ? clauses.some((c) => matches(intent, c!)) : clauses.every((c) => matches(intent, c!))));
+  const limit = Math.min(Math.max(Number(params.limit ?? 10), 1), 100);
+  const offset = params.page ? Number(Buffer.from(String(params.page), "base64url").toString("utf8")) : 0;
+  const more = offset + limit < found.length;
+  return {
+    status: 200,
+    body: { object: "search_result", url: "/v1/payment_intents/search", has_more: more, next_page: more ? Buffer.from(String(offset + limit)).toString("base64url") : null, data: found.slice(offset, offset + limit) },
+  };
 }
 
 /** Signs like Stripe: `t=<ts>,v1=HMAC_SHA256(secret, "<ts>.<payload>")`. */

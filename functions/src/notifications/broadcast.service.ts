@@ -27,7 +27,7 @@ import { outgoingOf, type BroadcastText } from "./broadcast-content";
 import { deferDelivery } from "./deliver.service";
 import { pushTargetsRef } from "./devices.service";
 import { deliverTo, devicesIn, pushMessage, recipientFrom, ProviderBusy, removeDeadTokens, sendPush, type Device, type Outgoing, type Recipient } from "./delivery.service";
-import { isClaimable, ledgerFields, messageRef, type MessageKey } from "./ledger";
+import { isClaimable, ledgerFields, messageId, messageRef, type MessageKey } from "./ledger";
 import { chunks, PUSH_BATCH_LIMIT, pushVerdict } from "./push";
 import { minutesUntilQuietEnds } from "./quiet-hours";
 
@@ -255,7 +255,7 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
 
   time("devices");
   const targets = claimed.flatMap((recipient) => (devicesByUid.get(recipient.uid) ?? []).map((device) => ({ recipient, device })));
-  const messages = targets.map(({ recipient, device }) => pushMessage(device.token, outgoing.render(recipient.locale)!, outgoing));
+  const messages = targets.map(({ recipient, device }) => pushMessage(device.token, outgoing.render(recipient.locale)!, outgoing, messageId(keyOf(recipient.uid))));
   const outcomes = await sendPush(messages);
   result.pushCalls = Math.ceil(messages.length / PUSH_BATCH_LIMIT);
   result.pushMessages = messages.length;

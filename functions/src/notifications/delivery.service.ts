@@ -157,7 +157,7 @@ async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: Message
 
   let outcomes: PushOutcome[];
   try {
-    outcomes = await sendPush(devices.map((device) => pushMessage(device.token, facts, outgoing)));
+    outcomes = await sendPush(devices.map((device) => pushMessage(device.token, facts, outgoing, messageId(key))));
   } catch (error) {
     // The call itself failed (network, credentials): nothing is known to have been sent.
     outcomes = devices.map(() => ({ ok: false, failure: "unavailable", providerCode: (error as { code?: string }).code ?? "transport-error" }));
@@ -169,8 +169,12 @@ async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: Message
   return verdict.status === "sent";
 }
 
-export function pushMessage(token: string, text: { title: string; body: string }, outgoing: Outgoing): PushMessage {
-  return { token, title: text.title, body: text.body, urgent: outgoing.urgent, data: { ...outgoing.data, type: outgoing.type } };
+/**
+ * The message for one device. Its data names the ledger entry it was sent for
+ * (`notificationId`), so what a provider received can be matched with the ledger.
+ */
+export function pushMessage(token: string, text: { title: string; body: string }, outgoing: Outgoing, notificationId: string): PushMessage {
+  return { token, title: text.title, body: text.body, urgent: outgoing.urgent, data: { ...outgoing.data, type: outgoing.type, notificationId } };
 }
 
 /** Sends any number of messages, PUSH_BATCH_LIMIT per `sendEach` call; outcomes in order. */

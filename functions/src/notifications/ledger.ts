@@ -37,6 +37,12 @@ export interface MessageFacts {
   locale: string;
 }
 
+/**
+ * How long a claim may stay `sending`: longer than the longest sender runs (a broadcast batch's
+ * 300 s timeout), so an older one was left by a process that died mid-send.
+ */
+export const SENDING_LEASE_MS = 10 * 60_000;
+
 const CLAIMABLE: ReadonlySet<string> = new Set(["retrying", "deferred"]);
 
 export const messageId = (key: MessageKey) => `${key.source}__${key.channel}__${key.uid}`.replace(/\//g, "_");

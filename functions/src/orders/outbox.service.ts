@@ -12,10 +12,9 @@ import { log } from "../shared/log";
 import { publish } from "../shared/pubsub";
 import { TOPICS } from "../shared/topics";
 import { OutboxRecord } from "./order-event";
+import { SWEEP_AFTER_MS } from "./outbox-sweep";
 
 const OUTBOX_RETENTION_DAYS = 7;
-/** Records older than this and still unpublished are swept. */
-const SWEEP_AFTER_MS = 2 * 60_000;
 const SWEEP_BATCH = 200;
 
 async function publishRecord(record: OutboxRecord): Promise<void> {

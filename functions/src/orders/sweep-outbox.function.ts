@@ -1,8 +1,9 @@
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { withContext, newCorrelationId } from "../shared/context";
+import { SWEEP_EVERY_MINUTES } from "./outbox-sweep";
 
 /** Every five minutes: publishes outbox records the trigger did not, so no event is lost. */
-export const sweepOutbox = onSchedule({ schedule: "every 5 minutes", retryCount: 0 }, async () => {
+export const sweepOutbox = onSchedule({ schedule: `every ${SWEEP_EVERY_MINUTES} minutes`, retryCount: 0 }, async () => {
   await withContext({ correlationId: newCorrelationId(), handler: "orders-sweepOutbox" }, async () => {
     await (await import("./outbox.service.js")).sweepOutbox();
   });

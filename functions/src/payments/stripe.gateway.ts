@@ -16,18 +16,20 @@ import type { PaymentGateway, PaymentRequest } from "./gateway";
 let client: Stripe | undefined;
 
 export function stripe(): Stripe {
-  if (!client) {
-    const mod = require("stripe") as { default?: typeof Stripe } & typeof Stripe;
-    const StripeClient = mod.default ?? mod;
-    const base = stripeApiUrl.value();
-    const url = base ? new URL(base) : undefined;
-    client = new StripeClient(stripeSecretKey.value(), {
-      maxNetworkRetries: 2,
-      timeout: 15_000,
-      ...(url ? { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol === "https:" ? "https" : "http" } : {}),
-    });
-  }
+  client ??= stripeClient(stripeSecretKey.value(), stripeApiUrl.value());
   return client;
+}
+
+/** A Stripe client for `secretKey`, talking to `apiUrl` when given (the local double), else to Stripe. */
+export function stripeClient(secretKey: string, apiUrl = ""): Stripe {
+  const mod = require("stripe") as { default?: typeof Stripe } & typeof Stripe;
+  const StripeClient = mod.default ?? mod;
+  const url = apiUrl ? new URL(apiUrl) : undefined;
+  return new StripeClient(secretKey, {
+    maxNetworkRetries: 2,
+    timeout: 15_000,
+    ...(url ? { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol === "https:" ? "https" : "http" } : {}),
+  });
 }
 
 /**
