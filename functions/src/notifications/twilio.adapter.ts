@@ -6,7 +6,7 @@
  */
 import type { Twilio } from "twilio";
 import { log } from "../shared/log";
-import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender } from "../shared/params";
+import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender, twilioTimeoutSeconds } from "../shared/params";
 import { classifyTwilioError, SmsError, type SmsMessage, type SmsReceipt, type SmsSender } from "./sms";
 
 let client: Twilio | undefined;
@@ -15,15 +15,16 @@ function twilio(): Twilio {
   if (!client) {
     const sdk = require("twilio") as typeof import("twilio");
     const base = twilioApiUrl.value();
-    client = sdk(twilioAccountSid.value(), twilioAuthToken.value(), base ? { httpClient: redirectedClient(sdk, base) } : {});
+    const timeout = twilioTimeoutSeconds.value() * 1000;
+    client = sdk(twilioAccountSid.value(), twilioAuthToken.value(), base ? { httpClient: redirectedClient(sdk, base, timeout) } : { timeout });
   }
   return client;
 }
 
 /** Twilio's own HTTP client, sending to `base` instead of *.twilio.com. */
-function redirectedClient(sdk: typeof import("twilio"), base: string) {
+function redirectedClient(sdk: typeof import("twilio"), base: string, timeout: number) {
   const origin = new URL(base);
-  const inner = new sdk.RequestClient();
+  const inner = new sdk.RequestClient({ timeout });
   return {
     request(options: Parameters<typeof inner.request>[0]) {
       const target = new URL(options.uri);
