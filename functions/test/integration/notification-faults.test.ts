@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, afterEach, before, describe, it } from "node:test";
 import { broadcastBatch } from "../../src/notifications/broadcast.service";
+import { sweepLedger } from "../../src/notifications/ledger";
+import { firestoreValues } from "../../src/shared/firebase";
 import { restaurantWithStock } from "../support/checkout";
 import { admin } from "../support/emulators";
 import { faultyLink, type FaultyLink } from "../support/faulty-link";
@@ -99,5 +101,20 @@ describe("notifications under transport failures", () => {
     assert.equal(await twilioCallback(sms.id, report), 204);
     const settled = (await admin().db.doc(`notifications/${sms.id}`).get()).data()!;
     assert.deepEqual([settled.status, settled.providerId], ["delivered", sent[0].sid]);
+  });
+
+  it("sweeps claims whose sender died mid-call into unknown, and leaves live ones alone", async () => {
+    const { Timestamp } = firestoreValues();
+    const run = randomUUID().slice(0, 8);
+    const db = admin().db;
+    const claim = (uid: string, leaseExpiresAt: number) =>
+      db.doc(`notifications/sweep-${run}__push__${uid}`).set({ source: `sweep-${run}`, channel: "push", uid, status: "sending", sendingSince: Timestamp.fromMillis(leaseExpiresAt - 600_000), leaseExpiresAt: Timestamp.fromMillis(leaseExpiresAt) });
+    await claim(`${run}-dead`, Date.now() - 60_000);
+    await claim(`${run}-live`, Date.now() + 60_000);
+
+    assert.ok((await sweepLedger()) >= 1);
+    const dead = (await db.doc(`notifications/sweep-${run}__push__${run}-dead`).get()).data()!;
+    assert.deepEqual([dead.status, dead.reason], ["unknown", "lease-expired"]);
+    assert.equal((await db.doc(`notifications/sweep-${run}__push__${run}-live`).get()).get("status"), "sending");
   });
 });
