@@ -13,7 +13,13 @@ export interface DoubleRequest {
 
 export type Send = (status: number, body: unknown) => void;
 
-export function serveDouble(name: string, port: number, handle: (request: DoubleRequest, send: Send) => void): void {
+/** Ends the exchange without an answer: `drop` resets the connection, `hang` never answers. */
+export interface Unanswered {
+  drop(): void;
+  hang(): void;
+}
+
+export function serveDouble(name: string, port: number, handle: (request: DoubleRequest, send: Send, unanswered: Unanswered) => void): void {
   createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -28,8 +34,13 @@ export function serveDouble(name: string, port: number, handle: (request: Double
         raw: Buffer.concat(chunks).toString("utf8"),
         header: (header) => String(req.headers[header.toLowerCase()] ?? ""),
       };
+      const unanswered: Unanswered = {
+        drop: () => req.socket.resetAndDestroy(),
+        // The client gives up first; the socket goes when it does.
+        hang: () => undefined,
+      };
       try {
-        handle(request, send);
+        handle(request, send, unanswered);
       } catch (error) {
         send(500, { error: String(error) });
       }

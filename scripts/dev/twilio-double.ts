@@ -3,6 +3,9 @@
  * `POST /2010-04-01/Accounts/{sid}/Messages.json` with Basic auth, answers like Twilio (a
  * message resource, or an error body with Twilio's `code`), and adds a control API under /_double:
  *   POST /_double/fail      { to (regex), status, code, count }  next messages to matching numbers fail
+ *   POST /_double/fail      { to (regex), after: "hang" | "drop", count }  next messages to matching
+ *                           numbers are accepted (they show in /_double/messages), then the answer
+ *                           never comes (the client times out) or the connection is reset
  *   POST /_double/reset     forget pending failures
  *   GET  /_double/messages  every message accepted
  * Run: tsx scripts/dev/twilio-double.ts  (port TWILIO_DOUBLE_PORT, default 12112)
@@ -16,6 +19,8 @@ interface Failure {
   to: RegExp;
   status: number;
   code: number;
+  /** Accept the message, then answer nothing. */
+  after?: "hang" | "drop";
   count: number;
 }
 
@@ -30,10 +35,10 @@ const ERROR_MESSAGES: Record<number, string> = {
 let failures: Failure[] = [];
 const messages: Record<string, unknown>[] = [];
 
-serveDouble("Twilio", PORT, ({ method, url, raw, header }, send) => {
+serveDouble("Twilio", PORT, ({ method, url, raw, header }, send, unanswered) => {
   if (url.pathname === "/_double/fail") {
-    const body = JSON.parse(raw || "{}") as { to?: string; status?: number; code: number; count?: number };
-    failures.push({ to: new RegExp(body.to ?? "."), status: body.status ?? 400, code: body.code, count: body.count ?? 1 });
+    const body = JSON.parse(raw || "{}") as { to?: string; status?: number; code?: number; after?: "hang" | "drop"; count?: number };
+    failures.push({ to: new RegExp(body.to ?? "."), status: body.status ?? 400, code: body.code ?? 0, after: body.after, count: body.count ?? 1 });
     return send(200, { ok: true });
   }
   if (url.pathname === "/_double/reset") {
@@ -47,8 +52,8 @@ serveDouble("Twilio", PORT, ({ method, url, raw, header }, send) => {
   if (!header("authorization").startsWith("Basic ")) return send(401, { code: 20003, message: "Authenticate", status: 401 });
   const params = Object.fromEntries(new URLSearchParams(raw));
   const failure = failures.find((f) => f.count > 0 && f.to.test(params.To ?? ""));
-  if (failure) {
-    failure.count -= 1;
+  if (failure) failure.count -= 1;
+  if (failure && !failure.after) {
     return send(failure.status, { code: failure.code, message: ERROR_MESSAGES[failure.code] ?? "Error", more_info: `https://www.twilio.com/docs/errors/${failure.code}`, status: failure.status });
   }
   const message = {
@@ -64,5 +69,6 @@ serveDouble("Twilio", PORT, ({ method, url, raw, header }, send) => {
     date_created: new Date().toUTCString(),
   };
   messages.push(message);
+  if (failure?.after) return unanswered[failure.after]();
   send(201, message);
 });

@@ -27,7 +27,7 @@ import { outgoingOf, type BroadcastText } from "./broadcast-content";
 import { deferDelivery } from "./deliver.service";
 import { pushTargetsRef } from "./devices.service";
 import { deliverTo, devicesIn, pushMessage, recipientFrom, ProviderBusy, removeDeadTokens, sendPush, type Device, type Outgoing, type Recipient } from "./delivery.service";
-import { isClaimable, ledgerFields, messageId, messageRef, type MessageKey } from "./ledger";
+import { claimFields, isClaimable, ledgerFields, messageId, messageRef, reportUnknown, type MessageKey } from "./ledger";
 import { chunks, PUSH_BATCH_LIMIT, pushVerdict } from "./push";
 import { minutesUntilQuietEnds } from "./quiet-hours";
 
@@ -132,6 +132,8 @@ export interface BatchCounts {
   noDevice: number;
   alreadyHandled: number;
   retrying: number;
+  /** FCM may or may not have these (no answer): not resent, listed in the ledger as `unknown`. */
+  unknown: number;
   /** Handled through the one-person path (quiet hours, SMS); their outcomes are in the ledger. */
   oneByOne: number;
   pushCalls: number;
@@ -151,7 +153,7 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
     const page = (await segmentPage(broadcast.get("segment"), cursor, size)).filter((p) => p.exists);
     const segmentMs = Date.now() - started;
     const outgoing = outgoingOf(broadcastId, broadcast.get("message") as BroadcastText, broadcast.get("link") ?? null);
-    const counts: BatchCounts = { recipients: page.length, skippedByPreference: 0, deferred: 0, sent: 0, failed: 0, noDevice: 0, alreadyHandled: 0, retrying: 0, oneByOne: 0, pushCalls: 0, pushMessages: 0 };
+    const counts: BatchCounts = { recipients: page.length, skippedByPreference: 0, deferred: 0, sent: 0, failed: 0, noDevice: 0, alreadyHandled: 0, retrying: 0, unknown: 0, oneByOne: 0, pushCalls: 0, pushMessages: 0 };
 
     const pushOnly: Recipient[] = [];
     const oneByOne: Recipient[] = [];
@@ -167,7 +169,7 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
 
     let retryLater = false;
     const bulk = await pushToMany(pushOnly, outgoing, finalAttempt);
-    for (const k of ["sent", "failed", "noDevice", "alreadyHandled", "retrying", "pushCalls", "pushMessages"] as const) counts[k] += bulk[k];
+    for (const k of ["sent", "failed", "noDevice", "alreadyHandled", "retrying", "unknown", "pushCalls", "pushMessages"] as const) counts[k] += bulk[k];
     retryLater ||= bulk.retrying > 0;
 
     // In quiet hours, or taking SMS too: the one-person path (deferral, SMS cap and opt-outs).
@@ -218,7 +220,7 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
  * query, messages sent PUSH_BATCH_LIMIT per call, outcomes settled per person.
  */
 async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAttempt: boolean) {
-  const result = { sent: 0, failed: 0, noDevice: 0, alreadyHandled: 0, retrying: 0, pushCalls: 0, pushMessages: 0, timingsMs: {} as Record<string, number> };
+  const result = { sent: 0, failed: 0, noDevice: 0, alreadyHandled: 0, retrying: 0, unknown: 0, pushCalls: 0, pushMessages: 0, timingsMs: {} as Record<string, number> };
   if (recipients.length === 0) return result;
   let lap = Date.now();
   const time = (phase: string) => {
@@ -238,7 +240,7 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
         continue;
       }
       const text = outgoing.render(recipient.locale)!;
-      const fields = { ...ledgerFields(keyOf(recipient.uid), { type: outgoing.type, category: outgoing.category, broadcastId: outgoing.broadcastId, locale: recipient.locale, ...text }), status: "sending", attempts: FieldValue.increment(1) };
+      const fields = { ...ledgerFields(keyOf(recipient.uid), { type: outgoing.type, category: outgoing.category, broadcastId: outgoing.broadcastId, locale: recipient.locale, ...text }), ...claimFields() };
       if (snapshot.exists) batch.update(snapshot.ref, fields, { lastUpdateTime: snapshot.updateTime! });
       else batch.create(snapshot.ref, { ...fields, createdAt: FieldValue.serverTimestamp() });
       claimed.push(recipient);
@@ -256,6 +258,8 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
   time("devices");
   const targets = claimed.flatMap((recipient) => (devicesByUid.get(recipient.uid) ?? []).map((device) => ({ recipient, device })));
   const messages = targets.map(({ recipient, device }) => pushMessage(device.token, outgoing.render(recipient.locale)!, outgoing, messageId(keyOf(recipient.uid))));
+  // Never throws: messages that got no answer come back `unavailable` (provably not sent: their
+  // claims are released below and the batch retried) or `unknown` (left for an operator).
   const outcomes = await sendPush(messages);
   result.pushCalls = Math.ceil(messages.length / PUSH_BATCH_LIMIT);
   result.pushMessages = messages.length;
@@ -274,6 +278,7 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
     }
     const verdict = pushVerdict(mine, finalAttempt);
     result[verdict.status] += 1;
+    if (verdict.status === "unknown") reportUnknown(messageId(keyOf(recipient.uid)), verdict.reason);
     void writer.set(messageRef(keyOf(recipient.uid)), { status: verdict.status, reason: verdict.reason, providerIds: verdict.providerIds, devices: mine.length, errors: verdict.errors, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
   }
   await writer.close();
@@ -284,7 +289,7 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
 /** Totals of a finished broadcast, from the ledger and the batch records. */
 export async function broadcastTotals(broadcastId: string): Promise<Record<string, number>> {
   const ledger = db().collection(COLLECTIONS.notifications).where("broadcastId", "==", broadcastId);
-  const statuses = ["sent", "queued", "delivered", "failed", "skipped", "deferred", "retrying", "sending"];
+  const statuses = ["sent", "queued", "delivered", "failed", "skipped", "deferred", "retrying", "sending", "unknown"];
   const counts = await Promise.all(statuses.map(async (status) => [status, (await ledger.where("status", "==", status).count().get()).data().count] as const));
   const batches = await broadcasts().doc(broadcastId).collection(COLLECTIONS.batches).get();
   const sum = (field: string) => batches.docs.reduce((total, doc) => total + ((doc.get(field) as number | undefined) ?? 0), 0);

@@ -13,7 +13,9 @@
  * Each (source, channel, recipient) is claimed in the ledger before its provider is called, so
  * it is sent once however often this runs. A provider that says "later" releases the claim
  * (`retrying`) and throws ProviderBusy, and the task queue runs the delivery again with backoff;
- * channels already settled are not touched again.
+ * channels already settled are not touched again. A provider that may have the message but never
+ * said so (timeout, reset mid-call) leaves it `unknown`: not resent, reported for an operator,
+ * settled by the provider's delivery report where there is one.
  */
 import type { Transaction } from "firebase-admin/firestore";
 import type { Category, NotificationPreferences } from "../contract/notifications";
@@ -28,6 +30,7 @@ import { chunks, isDeadToken, PUSH_BATCH_LIMIT, pushVerdict, type PushMessage, t
 import { quietHoursEnd } from "./quiet-hours";
 import { SmsError } from "./sms";
 import type { Locale } from "./templates";
+import { unknownReason } from "./transport-errors";
 import { pushTransport, smsSender } from "./transports";
 
 /** A message as its source describes it, before it is written in anyone's language. */
@@ -153,15 +156,10 @@ async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: Message
     return false;
   }
   const claim = await claimMessage(key, facts);
-  if (!claim.claimed) return claim.status !== "failed" && claim.status !== "skipped";
+  // Unknown counts as not reached: a critical message then escalates to SMS, another channel.
+  if (!claim.claimed) return !["failed", "skipped", "unknown"].includes(claim.status);
 
-  let outcomes: PushOutcome[];
-  try {
-    outcomes = await sendPush(devices.map((device) => pushMessage(device.token, facts, outgoing, messageId(key))));
-  } catch (error) {
-    // The call itself failed (network, credentials): nothing is known to have been sent.
-    outcomes = devices.map(() => ({ ok: false, failure: "unavailable", providerCode: (error as { code?: string }).code ?? "transport-error" }));
-  }
+  const outcomes = await sendPush(devices.map((device) => pushMessage(device.token, facts, outgoing, messageId(key))));
   const removed = await removeDeadTokens(devices, outcomes);
   const verdict = pushVerdict(outcomes, finalAttempt);
   await settleMessage(key, verdict.status, { providerIds: verdict.providerIds, devices: devices.length, tokensRemoved: removed, errors: verdict.errors, reason: verdict.reason });
@@ -177,11 +175,22 @@ export function pushMessage(token: string, text: { title: string; body: string }
   return { token, title: text.title, body: text.body, urgent: outgoing.urgent, data: { ...outgoing.data, type: outgoing.type, notificationId } };
 }
 
-/** Sends any number of messages, PUSH_BATCH_LIMIT per `sendEach` call; outcomes in order. */
+/**
+ * Sends any number of messages, PUSH_BATCH_LIMIT per `sendEach` call; outcomes in order. Never
+ * throws: a call that fails keeps the outcomes of the calls before it, and its own messages are
+ * `unknown` (a transport that throws cannot say which of them left).
+ */
 export async function sendPush(messages: PushMessage[]): Promise<PushOutcome[]> {
   const transport = await pushTransport();
   const outcomes: PushOutcome[] = [];
-  for (const batch of chunks(messages, PUSH_BATCH_LIMIT)) outcomes.push(...(await transport.sendEach(batch)));
+  for (const batch of chunks(messages, PUSH_BATCH_LIMIT)) {
+    try {
+      outcomes.push(...(await transport.sendEach(batch)));
+    } catch (error) {
+      log.warn("push.call-failed", { messages: batch.length, error: (error as Error).message });
+      outcomes.push(...batch.map((): PushOutcome => ({ ok: false, failure: "unknown", providerCode: "transport-error" })));
+    }
+  }
   return outcomes;
 }
 
@@ -246,8 +255,15 @@ async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageF
     });
     await settleMessage(key, receipt.status === "delivered" ? "delivered" : "queued", { providerId: receipt.providerId, to, escalated: options.escalated, reason: null });
   } catch (error) {
+    // Anything but an SmsError came from our side of the call: nothing can have been sent.
     const failure = error instanceof SmsError ? error : new SmsError("unavailable", null, (error as Error).message);
     const details = { to, escalated: options.escalated, providerCode: failure.providerCode };
+    if (failure.kind === "unknown") {
+      // Twilio may have it: sending again could text twice. It stays counted against the cap;
+      // Twilio's report (matched by the message id in the callback URL) settles it.
+      await settleMessage(key, "unknown", { ...details, transport: failure.transport, reason: unknownReason(failure.transport ?? undefined) });
+      return;
+    }
     if (failure.kind === "opted-out") {
       const { FieldValue } = firestoreValues();
       await optOutRef(phone).set({ phone, source: "twilio-21610", at: FieldValue.serverTimestamp() });

@@ -8,7 +8,8 @@ import type { Agent } from "node:https";
 import type { Messaging } from "firebase-admin/messaging";
 import { adminApp } from "../shared/firebase";
 import { fcmApiUrl } from "../shared/params";
-import { classifyFcmError, PUSH_BATCH_LIMIT, type PushMessage, type PushOutcome, type PushTransport } from "./push";
+import { classifyFcmError, classifyFcmTransportError, PUSH_BATCH_LIMIT, type PushMessage, type PushOutcome, type PushTransport } from "./push";
+import { transportCode } from "./transport-errors";
 
 let messaging: Messaging | undefined;
 
@@ -59,15 +60,31 @@ function toFcm(message: PushMessage) {
   };
 }
 
+/** FCM's error code; for a message that got no answer, with the socket's error (`app/network-error:ECONNRESET`). */
+function providerCodeOf(error: { code?: string; message?: string } | undefined): string {
+  const code = error?.code ?? "unknown";
+  if (code === "app/network-timeout") return `${code}:ETIMEDOUT`;
+  if (code === "app/network-error") return `${code}:${transportCode(error) ?? "unknown"}`;
+  return code;
+}
+
 export const fcmPush: PushTransport = {
   async sendEach(messages: PushMessage[]): Promise<PushOutcome[]> {
     if (messages.length > PUSH_BATCH_LIMIT) throw new RangeError(`sendEach takes at most ${PUSH_BATCH_LIMIT} messages`);
     if (messages.length === 0) return [];
-    const batch = await client().sendEach(messages.map(toFcm));
+    let batch: Awaited<ReturnType<Messaging["sendEach"]>>;
+    try {
+      batch = await client().sendEach(messages.map(toFcm));
+    } catch (error) {
+      // The whole call failed (over HTTP/2, a session error does that): its answers are lost.
+      // All of its messages are retried only if the connection provably never came up.
+      const failure = classifyFcmTransportError(error);
+      return messages.map(() => ({ ok: false, failure, providerCode: `transport:${transportCode(error as Error) ?? "unknown"}` }));
+    }
     return batch.responses.map((response) =>
       response.success
         ? { ok: true, messageId: response.messageId ?? "" }
-        : { ok: false, failure: classifyFcmError(response.error?.code, response.error?.message), providerCode: response.error?.code ?? "unknown" },
+        : { ok: false, failure: classifyFcmError(response.error?.code, response.error?.message), providerCode: providerCodeOf(response.error) },
     );
   },
 };

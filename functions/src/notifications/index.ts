@@ -11,4 +11,5 @@ exportLazily(exports, {
   startBroadcast: () => require("./start-broadcast.function").startBroadcast,
   broadcastBatch: () => require("./broadcast-batch.function").broadcastBatch,
   twilioStatus: () => require("./twilio-status.function").twilioStatus,
+  sweepLedger: () => require("./sweep-ledger.function").sweepLedger,
 });

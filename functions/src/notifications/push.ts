@@ -2,8 +2,11 @@
  * The push port: senders hand it messages for device tokens and get one outcome per message, in
  * order. A failed message says what it means for us: the token is dead and its device record
  * should go (`unregistered`, `invalid-token`), try again later (`throttled`, `unavailable`), or
- * give up on this message (`rejected`).
+ * give up on this message (`rejected`), or nobody knows whether FCM got it (`unknown`: the
+ * request may have left before the connection failed; never resent blindly).
  */
+import { provesNotSent, transportCode, unknownReason } from "./transport-errors";
+
 export interface PushMessage {
   token: string;
   title: string;
@@ -14,7 +17,7 @@ export interface PushMessage {
   urgent: boolean;
 }
 
-export type PushFailure = "unregistered" | "invalid-token" | "throttled" | "unavailable" | "rejected";
+export type PushFailure = "unregistered" | "invalid-token" | "throttled" | "unavailable" | "rejected" | "unknown";
 
 export type PushOutcome = { ok: true; messageId: string } | { ok: false; failure: PushFailure; providerCode: string };
 
@@ -22,12 +25,20 @@ export type PushOutcome = { ok: true; messageId: string } | { ok: false; failure
 export const PUSH_BATCH_LIMIT = 500;
 
 export interface PushTransport {
-  /** Sends at most PUSH_BATCH_LIMIT messages; never throws for a single message's failure. */
+  /** Sends at most PUSH_BATCH_LIMIT messages; never throws for a single message's failure, nor for the call's. */
   sendEach(messages: PushMessage[]): Promise<PushOutcome[]>;
 }
 
 export const isDeadToken = (failure: PushFailure) => failure === "unregistered" || failure === "invalid-token";
 export const isRetryablePush = (failure: PushFailure) => failure === "throttled" || failure === "unavailable";
+
+/**
+ * A transport failure (no answer from FCM): `unavailable` (retry) only when the connection was
+ * never made; otherwise the request may have been delivered and the outcome is `unknown`.
+ */
+export function classifyFcmTransportError(error: unknown): PushFailure {
+  return provesNotSent(transportCode(error as { code?: unknown; message?: unknown })) ? "unavailable" : "unknown";
+}
 
 /**
  * firebase-admin's messaging error codes as our kinds of failure. FCM v1 answers a malformed
@@ -50,6 +61,10 @@ export function classifyFcmError(code: string | undefined, message: string | und
     case "messaging/internal-error":
     case "messaging/unknown-error":
       return "unavailable";
+    // No answer at all: firebase-admin reports the socket's error in the message.
+    case "app/network-error":
+    case "app/network-timeout":
+      return classifyFcmTransportError({ message: code === "app/network-timeout" ? `ETIMEDOUT ${message ?? ""}` : message });
     default:
       return "rejected";
   }
@@ -63,8 +78,8 @@ export function chunks<T>(items: T[], size: number): T[][] {
 }
 
 export interface PushVerdict {
-  status: "sent" | "retrying" | "failed";
-  /** Why it is not sent: the retryable failure, `retries-exhausted`, `no-working-device` or `rejected`. */
+  status: "sent" | "retrying" | "failed" | "unknown";
+  /** Why it is not sent: the retryable failure, `retries-exhausted`, `no-working-device`, `rejected`, or for `unknown` `provider-timeout` / `connection-lost`. */
   reason: string | null;
   providerIds: string[];
   errors: string[];
@@ -74,13 +89,16 @@ export interface PushVerdict {
 
 /**
  * What one person's push outcomes (one per device) amount to: sent when any device took it;
- * else to retry when a failure was retryable and attempts remain; else failed.
+ * else unknown when any device's outcome is (a retry would push that device again); else to
+ * retry when a failure was retryable and attempts remain; else failed.
  */
 export function pushVerdict(outcomes: PushOutcome[], finalAttempt: boolean): PushVerdict {
   const providerIds = outcomes.flatMap((o) => (o.ok ? [o.messageId] : []));
   const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
   const errors = failures.map((f) => f.providerCode);
   if (providerIds.length > 0) return { status: "sent", reason: null, providerIds, errors };
+  const unknown = failures.find((f) => f.failure === "unknown");
+  if (unknown) return { status: "unknown", reason: unknownReason(transportCode({ message: unknown.providerCode })), providerIds, errors };
   const retryable = failures.find((f) => isRetryablePush(f.failure));
   if (retryable && !finalAttempt) return { status: "retrying", reason: retryable.failure, providerIds, errors, retryCode: retryable.providerCode };
   const reason = retryable ? "retries-exhausted" : failures.every((f) => isDeadToken(f.failure)) ? "no-working-device" : "rejected";

@@ -4,6 +4,8 @@
  * answered 403 and changes nothing. Reports may come twice or out of order: a message only moves
  * forward (queued → sent → delivered, or failed), so a duplicate or a late "sent" is a no-op.
  * A report that the recipient opted out marks the phone, like the error at send time does.
+ * A message whose send got no answer (`unknown`) has no Twilio id yet: the first signed report
+ * for it, which names our message in the callback URL, gives it one and settles it.
  */
 import type { Request, Response } from "express";
 import { COLLECTIONS } from "../shared/collections";
@@ -47,12 +49,15 @@ export async function handleTwilioStatus(req: Request, res: Response): Promise<v
   const ref = db().collection(COLLECTIONS.notifications).doc(messageId);
   const outcome = await db().runTransaction(async (tx) => {
     const current = await tx.get(ref);
-    if (!current.exists || current.get("providerId") !== body.MessageSid) return "unknown";
+    if (!current.exists || !body.MessageSid) return "not-ours";
     const from = current.get("status") as MessageStatus;
+    const adopts = from === "unknown" && !current.get("providerId");
+    if (!adopts && current.get("providerId") !== body.MessageSid) return "not-ours";
     if (!movesForward(from, reported)) return "stale";
     tx.update(ref, {
       status: reported,
       providerStatus: body.MessageStatus,
+      ...(adopts ? { providerId: body.MessageSid } : {}),
       ...(body.ErrorCode ? { providerCode: Number(body.ErrorCode), reason: `twilio-${body.ErrorCode}` } : {}),
       [`reportedAt.${reported}`]: FieldValue.serverTimestamp(),
       updatedAt: FieldValue.serverTimestamp(),

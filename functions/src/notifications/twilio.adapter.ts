@@ -6,8 +6,9 @@
  */
 import type { Twilio } from "twilio";
 import { log } from "../shared/log";
-import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender } from "../shared/params";
+import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender, twilioTimeoutSeconds } from "../shared/params";
 import { classifyTwilioError, SmsError, type SmsMessage, type SmsReceipt, type SmsSender } from "./sms";
+import { transportCode } from "./transport-errors";
 
 let client: Twilio | undefined;
 
@@ -15,15 +16,16 @@ function twilio(): Twilio {
   if (!client) {
     const sdk = require("twilio") as typeof import("twilio");
     const base = twilioApiUrl.value();
-    client = sdk(twilioAccountSid.value(), twilioAuthToken.value(), base ? { httpClient: redirectedClient(sdk, base) } : {});
+    const timeout = twilioTimeoutSeconds.value() * 1000;
+    client = sdk(twilioAccountSid.value(), twilioAuthToken.value(), base ? { httpClient: redirectedClient(sdk, base, timeout) } : { timeout });
   }
   return client;
 }
 
 /** Twilio's own HTTP client, sending to `base` instead of *.twilio.com. */
-function redirectedClient(sdk: typeof import("twilio"), base: string) {
+function redirectedClient(sdk: typeof import("twilio"), base: string, timeout: number) {
   const origin = new URL(base);
-  const inner = new sdk.RequestClient();
+  const inner = new sdk.RequestClient({ timeout });
   return {
     request(options: Parameters<typeof inner.request>[0]) {
       const target = new URL(options.uri);
@@ -45,10 +47,13 @@ export const twilioSms: SmsSender = {
       const sent = await twilio().messages.create({ to: message.to, body: message.body, ...senderFields(), ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}) });
       return { providerId: sent.sid, status: sent.status };
     } catch (error) {
-      const e = error as { code?: number; status?: number; message?: string };
-      const kind = classifyTwilioError(e.code, e.status);
-      log.warn("sms.refused", { kind, providerCode: e.code ?? null, httpStatus: e.status ?? null });
-      throw new SmsError(kind, e.code ?? null, e.message ?? "SMS not sent");
+      // Twilio's answers carry a numeric code and an HTTP status; a socket error carries neither.
+      const e = error as { code?: number | string; status?: number; message?: string };
+      const providerCode = typeof e.code === "number" ? e.code : null;
+      const transport = e.status ? undefined : transportCode(error as Error);
+      const kind = classifyTwilioError(providerCode, e.status, transport);
+      log.warn(kind === "unknown" ? "sms.no-answer" : "sms.refused", { kind, providerCode, httpStatus: e.status ?? null, transport: transport ?? null });
+      throw new SmsError(kind, providerCode, e.message ?? "SMS not sent", transport ?? null);
     }
   },
 };

@@ -78,6 +78,12 @@ export const twilioApiUrl = defineString("TWILIO_API_URL", {
   description: "Base URL of the Twilio API; leave empty in production.",
 });
 
+/** How long an SMS send waits for Twilio's answer; past it the outcome is unknown, not failed. */
+export const twilioTimeoutSeconds = defineInt("TWILIO_TIMEOUT_SECONDS", {
+  default: 30,
+  description: "Seconds to wait for Twilio's answer to a send before recording its outcome as unknown.",
+});
+
 /** Where Twilio reports delivery: the public URL of `notifications-twilioStatus`; empty for none. */
 export const twilioStatusCallbackUrl = defineString("TWILIO_STATUS_CALLBACK_URL", {
   default: "",

@@ -10,11 +10,10 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
-import { DEFAULT_PREFERENCES } from "../../src/contract/notifications";
 import { deviceId } from "../../src/notifications/devices.service";
 import { restaurantWithStock } from "../support/checkout";
 import { admin, callError, signInWithRole } from "../support/emulators";
-import { broadcastSummary, fcmToken, freshPhone, ledgerOf, pushesTo, smsTo } from "../support/notifications";
+import { broadcastSummary, fcmToken, freshPhone, ledgerOf, member, pushesTo, smsTo } from "../support/notifications";
 import { eventually, runTaskNow } from "../support/workflow";
 
 const REPO = join(__dirname, "..", "..", "..");
@@ -22,30 +21,6 @@ const MESSAGE = {
   en: { title: "Two for one tonight", body: "Every pizza, until 23:00." },
   es: { title: "Dos por uno esta noche", body: "Todas las pizzas, hasta las 23:00." },
 };
-
-interface Person {
-  uid: string;
-  tokens: string[];
-  phone?: string;
-}
-
-/** A customer in the restaurant's audience, with devices and promotion preferences. */
-async function member(restaurantId: string, uid: string, options: { locale?: "en" | "es"; push?: boolean; sms?: boolean; tokens?: string[]; phone?: string }): Promise<Person> {
-  const db = admin().db;
-  const tokens = options.tokens ?? [fcmToken()];
-  await db.doc(`users/${uid}`).set({
-    uid,
-    role: "customer",
-    locale: options.locale ?? "en",
-    timeZone: "UTC",
-    phone: options.phone ?? null,
-    notificationPreferences: { ...DEFAULT_PREFERENCES, channels: { ...DEFAULT_PREFERENCES.channels, promotions: { push: options.push ?? true, sms: options.sms ?? false } } },
-  });
-  for (const token of tokens) await db.doc(`devices/${deviceId(token)}`).set({ uid, token, platform: "ios", appVersion: "3.2.0" });
-  await db.doc(`pushTargets/${uid}`).set({ devices: Object.fromEntries(tokens.map((token) => [deviceId(token), token])) });
-  await db.doc(`restaurantAudiences/${restaurantId}/customers/${uid}`).set({ orders: 1 });
-  return { uid, tokens, phone: options.phone };
-}
 
 const broadcastDone = (id: string) =>
   eventually(`broadcast ${id} to finish`, async () => {

@@ -9,7 +9,7 @@ import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { shortRef } from "../../src/notifications/templates";
 import { admin, signInWithRole } from "../support/emulators";
-import { deliverAgain, eventually, kitchen, orderWhere, outboxEvent, placedOrder, runTaskNow, type Kitchen } from "../support/workflow";
+import { deliverAgain, eventually, orderWhere, outboxEvent, placedOrder, runTaskNow } from "../support/workflow";
 import {
   failFcm,
   failTwilio,
@@ -22,29 +22,14 @@ import {
   registerDevice,
   resetDoubles,
   setPreferences,
+  smsOnlyKitchen,
   smsTo,
+  staffedKitchen,
   twilioCallback,
 } from "../support/notifications";
 
 const PLACED = "orders.v1.placed";
 const REJECTED = "orders.v1.rejected";
-
-/** A kitchen whose staff profile names the restaurant, as `admin-setUserRole` leaves it. */
-async function staffedKitchen(): Promise<Kitchen> {
-  const k = await kitchen();
-  await profile(k.staff.user.uid, { role: "staff", restaurantIds: [k.restaurantId] });
-  return k;
-}
-
-/** A staffed kitchen whose customer has a phone of their own and takes order updates by SMS only. */
-async function smsOnlyKitchen(clients: { close(): Promise<void> }[]): Promise<{ k: Kitchen; phone: string }> {
-  const k = await staffedKitchen();
-  clients.push(k.staff, k.customer);
-  const phone = freshPhone();
-  await profile(k.customer.user.uid, { phone });
-  await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
-  return { k, phone };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

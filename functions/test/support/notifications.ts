@@ -6,9 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { CALLABLES } from "../../src/contract/callables";
-import type { UpdateNotificationPreferencesRequest } from "../../src/contract/notifications";
+import { DEFAULT_PREFERENCES, type UpdateNotificationPreferencesRequest } from "../../src/contract/notifications";
+import { deviceId } from "../../src/notifications/devices.service";
 import { admin, functionUrl, type AppClient } from "./emulators";
-import { eventually } from "./workflow";
+import { eventually, kitchen, type Kitchen } from "./workflow";
 
 export const FCM_DOUBLE = "http://127.0.0.1:12113";
 export const TWILIO_DOUBLE = "http://127.0.0.1:12112";
@@ -64,7 +65,8 @@ export async function smsTo(phone: string): Promise<SmsSeen[]> {
   return all.filter((m) => m.to === phone);
 }
 
-export async function failTwilio(rule: { to: string; status: number; code: number; count: number }) {
+/** Twilio refuses with `status`/`code`, or (`after`) takes the message and then never answers or resets. */
+export async function failTwilio(rule: { to: string; count: number } & ({ status: number; code: number } | { after: "hang" | "drop" })) {
   await fetch(`${TWILIO_DOUBLE}/_double/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
 }
 
@@ -111,4 +113,45 @@ export async function twilioCallback(messageId: string, params: Record<string, s
   if (signed) headers["x-twilio-signature"] = signed;
   const response = await fetch(url, { method: "POST", headers, body: new URLSearchParams(params).toString() });
   return response.status;
+}
+
+export interface Person {
+  uid: string;
+  tokens: string[];
+  phone?: string;
+}
+
+/** A customer in the restaurant's audience, with devices and promotion preferences. */
+export async function member(restaurantId: string, uid: string, options: { locale?: "en" | "es"; push?: boolean; sms?: boolean; tokens?: string[]; phone?: string }): Promise<Person> {
+  const db = admin().db;
+  const tokens = options.tokens ?? [fcmToken()];
+  await db.doc(`users/${uid}`).set({
+    uid,
+    role: "customer",
+    locale: options.locale ?? "en",
+    timeZone: "UTC",
+    phone: options.phone ?? null,
+    notificationPreferences: { ...DEFAULT_PREFERENCES, channels: { ...DEFAULT_PREFERENCES.channels, promotions: { push: options.push ?? true, sms: options.sms ?? false } } },
+  });
+  for (const token of tokens) await db.doc(`devices/${deviceId(token)}`).set({ uid, token, platform: "ios", appVersion: "3.2.0" });
+  await db.doc(`pushTargets/${uid}`).set({ devices: Object.fromEntries(tokens.map((token) => [deviceId(token), token])) });
+  await db.doc(`restaurantAudiences/${restaurantId}/customers/${uid}`).set({ orders: 1 });
+  return { uid, tokens, phone: options.phone };
+}
+
+/** A kitchen whose staff profile names the restaurant, as `admin-setUserRole` leaves it. */
+export async function staffedKitchen(): Promise<Kitchen> {
+  const k = await kitchen();
+  await profile(k.staff.user.uid, { role: "staff", restaurantIds: [k.restaurantId] });
+  return k;
+}
+
+/** A staffed kitchen whose customer has a phone of their own and takes order updates by SMS only. */
+export async function smsOnlyKitchen(clients: { close(): Promise<void> }[]): Promise<{ k: Kitchen; phone: string }> {
+  const k = await staffedKitchen();
+  clients.push(k.staff, k.customer);
+  const phone = freshPhone();
+  await profile(k.customer.user.uid, { phone });
+  await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
+  return { k, phone };
 }
