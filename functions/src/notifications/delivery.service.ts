@@ -22,6 +22,7 @@ import type { Category, NotificationPreferences } from "../contract/notification
 import { COLLECTIONS } from "../shared/collections";
 import { RetryLater } from "../shared/event-handler";
 import { db, firestoreValues } from "../shared/firebase";
+import { faultPoint } from "../shared/faults";
 import { log } from "../shared/log";
 import { smsPerUserPerHour, twilioStatusCallbackUrl } from "../shared/params";
 import { preferencesOf, pushTargetsRef, setPushTarget } from "./devices.service";
@@ -159,6 +160,7 @@ async function pushStep(recipient: Recipient, outgoing: Outgoing, facts: Message
   // Unknown counts as not reached: a critical message then escalates to SMS, another channel.
   if (!claim.claimed) return !["failed", "skipped", "unknown"].includes(claim.status);
 
+  await faultPoint("notifications.after-claim");
   const outcomes = await sendPush(devices.map((device) => pushMessage(device.token, facts, outgoing, messageId(key))));
   const removed = await removeDeadTokens(devices, outcomes);
   const verdict = pushVerdict(outcomes, finalAttempt);

@@ -6,6 +6,7 @@
  */
 import type { Agent } from "node:https";
 import type { Messaging } from "firebase-admin/messaging";
+import { withFault } from "../shared/faults";
 import { adminApp } from "../shared/firebase";
 import { fcmApiUrl } from "../shared/params";
 import { classifyFcmError, classifyFcmTransportError, PUSH_BATCH_LIMIT, type PushMessage, type PushOutcome, type PushTransport } from "./push";
@@ -74,7 +75,7 @@ export const fcmPush: PushTransport = {
     if (messages.length === 0) return [];
     let batch: Awaited<ReturnType<Messaging["sendEach"]>>;
     try {
-      batch = await client().sendEach(messages.map(toFcm));
+      batch = await withFault("fcm.send", () => client().sendEach(messages.map(toFcm)));
     } catch (error) {
       // The whole call failed (over HTTP/2, a session error does that): its answers are lost.
       // All of its messages are retried only if the connection provably never came up.

@@ -5,6 +5,7 @@
  * production. Twilio's errors become SmsErrors (sms.ts).
  */
 import type { Twilio } from "twilio";
+import { withFault } from "../shared/faults";
 import { log } from "../shared/log";
 import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender, twilioTimeoutSeconds } from "../shared/params";
 import { classifyTwilioError, SmsError, type SmsMessage, type SmsReceipt, type SmsSender } from "./sms";
@@ -44,7 +45,9 @@ function senderFields(): { messagingServiceSid: string } | { from: string } {
 export const twilioSms: SmsSender = {
   async send(message: SmsMessage): Promise<SmsReceipt> {
     try {
-      const sent = await twilio().messages.create({ to: message.to, body: message.body, ...senderFields(), ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}) });
+      const sent = await withFault("twilio.send", () =>
+        twilio().messages.create({ to: message.to, body: message.body, ...senderFields(), ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}) }),
+      );
       return { providerId: sent.sid, status: sent.status };
     } catch (error) {
       // Twilio's answers carry a numeric code and an HTTP status; a socket error carries neither.

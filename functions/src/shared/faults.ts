@@ -11,12 +11,16 @@ import { log } from "./log";
 /** What the plan answers for one pass through a point. */
 type Action = { action: "pass" } | { action: "fail" | "lose" } | { action: "hang"; ms: number };
 
-/** The error an injected failure throws; code `unavailable`, so callers treat it as transient. */
+/**
+ * The error an injected failure throws. Its code is the socket error the same failure has in
+ * life: a connection refused before anything was sent, or reset after the call took effect.
+ */
 export class InjectedFault extends Error {
-  readonly code = "unavailable";
+  readonly code: string;
   constructor(readonly point: string, readonly effectHappened: boolean) {
     super(`Injected fault at ${point}${effectHappened ? " (after its effect)" : ""}.`);
     this.name = "InjectedFault";
+    this.code = effectHappened ? "ECONNRESET" : "ECONNREFUSED";
   }
 }
 

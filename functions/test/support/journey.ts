@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { CALLABLES } from "../../src/contract/callables";
 import type { CheckoutResponse } from "../../src/contract/checkout";
 import { sweepStalledOrders } from "../../src/orders/stall-sweep.service";
+import { sweepLedger } from "../../src/notifications/ledger";
 import { sweepOutbox } from "../../src/orders/outbox.service";
 import { GIVEN_UP_STATES, type OrderState } from "../../src/orders/order-state";
 import { stallOf, type FollowUpFields } from "../../src/orders/follow-ups";
@@ -78,6 +79,8 @@ export async function journey(k: Kitchen, courier: AppClient, operator: AppClien
     }
   };
   const request = cart(k, payment);
+  // The customer's phone takes push, so the notification senders have someone to reach.
+  await step("device", () => persist(result, () => k.customer.call(CALLABLES.registerDevice, { token: `journey-device-${k.customer.user.uid}`, platform: "android", appVersion: "1.0.0" })));
   await step("checkout", async () => {
     const placed = await persist(result, () => k.customer.call<CheckoutResponse>(CALLABLES.placeOrder, request));
     result.orderId = placed.orderId;
@@ -115,6 +118,8 @@ export interface Recovery {
   sweptOutbox: number;
   redriven: number;
   replayed: number;
+  /** Claims whose sender died mid-call, now `unknown` for an operator. */
+  unknownMessages: number;
   unsettled: string[];
 }
 
@@ -124,7 +129,7 @@ export interface Recovery {
  * elapsed, and open dead letters are replayed.
  */
 export async function recover(orderIds: string[], timeoutMs = 120_000): Promise<Recovery> {
-  const recovery: Recovery = { rounds: 0, sweptOutbox: 0, redriven: 0, replayed: 0, unsettled: [] };
+  const recovery: Recovery = { rounds: 0, sweptOutbox: 0, redriven: 0, replayed: 0, unknownMessages: 0, unsettled: [] };
   const deadline = Date.now() + timeoutMs;
   const later = () => Date.now() + 60 * 60_000;
   for (;;) {
@@ -135,7 +140,10 @@ export async function recover(orderIds: string[], timeoutMs = 120_000): Promise<
       if (!settled) unsettled.push(id);
     }
     recovery.unsettled = unsettled;
-    if (unsettled.length === 0 || Date.now() > deadline) return recovery;
+    if (unsettled.length === 0 || Date.now() > deadline) {
+      recovery.unknownMessages += await sweepLedger(later());
+      return recovery;
+    }
     recovery.rounds += 1;
     for (const id of unsettled) {
       for (const prefix of ["search-", "offer-", "expire-", "accept-by-", "escalate-"]) await runHeldTasks({ idPrefix: `${prefix}${id}` });
