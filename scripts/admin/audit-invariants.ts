@@ -2,7 +2,8 @@
  * The invariant auditor: lists every violation of the workflow's invariants (stock and promo
  * redemptions conserved, one order per checkout, payments captured once and within the total,
  * one message per recipient, nothing left sending, unpublished, stalled or dead-lettered).
- * Read-only, also against a real project. Exit status 1 when anything is violated, 0 when clean.
+ * Read-only, also against a real project. Exit status 1 when anything is violated, 0 when clean,
+ * 3 when a check could not finish (a read failed) and nothing was found by the others.
  *
  *   npm run audit:invariants -- [--project id] [--json] [--only check,check]
  *                               [--restaurant id]… [--order id]… [--promo CODE]…
@@ -70,4 +71,4 @@ if (values.json) {
   console.log(`auditing ${describeTarget(target)}${scoped ? " (scoped)" : ""}`);
   for (const line of formatReport(report)) console.log(line);
 }
-process.exit(report.violations.length > 0 ? 1 : 0);
+process.exit(report.violations.length > 0 ? 1 : report.checks.some((c) => c.failed) ? 3 : 0);

@@ -49,6 +49,8 @@ export interface CheckResult {
   violations: number;
   /** Why the check did not run, or ran only in part. */
   note?: string;
+  /** The check could not finish (a read failed): its count of violations proves nothing. */
+  failed?: string;
 }
 
 export interface AuditReport {
@@ -117,8 +119,12 @@ export async function auditInvariants(db: Firestore, options: AuditOptions = {})
   for (const name of CHECKS) {
     if (options.only && !options.only.includes(name)) continue;
     const before = violations.length;
-    const { checked, note } = await IMPLEMENTATIONS[name](ctx);
-    checks.push({ name, checked, violations: violations.length - before, ...(note ? { note } : {}) });
+    try {
+      const { checked, note } = await IMPLEMENTATIONS[name](ctx);
+      checks.push({ name, checked, violations: violations.length - before, ...(note ? { note } : {}) });
+    } catch (error) {
+      checks.push({ name, checked: 0, violations: violations.length - before, failed: (error as Error).message ?? String(error) });
+    }
   }
   return { checks, violations };
 }
@@ -544,7 +550,7 @@ export function formatReport(report: AuditReport): string[] {
   const width = Math.max(...CHECKS.map((c) => c.length));
   return [
     ...report.violations.map((v) => `${v.check}  ${v.path}  ${v.problem}  (${figures(v.figures)})`),
-    ...report.checks.map((c) => `${c.name.padEnd(width)}  checked ${c.checked}  violations ${c.violations}${c.note ? `  (${c.note})` : ""}`),
+    ...report.checks.map((c) => `${c.name.padEnd(width)}  checked ${c.checked}  violations ${c.violations}${c.note ? `  (${c.note})` : ""}${c.failed ? `  FAILED: ${c.failed}` : ""}`),
     `violations ${report.violations.length}`,
   ];
 }
