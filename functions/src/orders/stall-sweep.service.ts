@@ -54,6 +54,17 @@ async function redrive(order: DocumentSnapshot, stall: Stall): Promise<void> {
 
 const SWEPT = { taskId: "stall-sweep", attempt: 1, finalAttempt: false };
 
+/** Re-drives one order if it is stalled at `now`; answers the stall it had, if any. */
+export async function redriveIfStalled(orderId: string, now = Date.now()): Promise<Stall | null> {
+  const order = await db().collection(COLLECTIONS.orders).doc(orderId).get();
+  const stall = order.exists ? stallOf(order.data() as FollowUpFields, now) : null;
+  if (stall) {
+    await redrive(order, stall);
+    log.warn("order.stall-redriven", { orderId, stall });
+  }
+  return stall;
+}
+
 /** Re-drives every stalled order found; answers how many per stall. */
 export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Record<Stall, number>>> {
   const seen = new Set<string>();

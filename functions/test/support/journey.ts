@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { CALLABLES } from "../../src/contract/callables";
 import type { CheckoutResponse } from "../../src/contract/checkout";
-import { sweepStalledOrders } from "../../src/orders/stall-sweep.service";
+import { redriveIfStalled, sweepStalledOrders } from "../../src/orders/stall-sweep.service";
 import { sweepLedger } from "../../src/notifications/ledger";
 import { sweepOutbox } from "../../src/orders/outbox.service";
 import { GIVEN_UP_STATES, type OrderState } from "../../src/orders/order-state";
@@ -20,6 +20,8 @@ import { cart, type Kitchen } from "./workflow";
 const REPO = join(__dirname, "..", "..", "..");
 const TRANSIENT = ["functions/unavailable", "functions/internal", "functions/aborted", "functions/deadline-exceeded"];
 const SETTLED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
+/** How far ahead a waiting journey looks for its order's stall: past a search round, short of an offer's or a deadline's time. */
+const NUDGE_AHEAD_MS = 3 * 60_000;
 
 export type Ending = "delivered" | "rejected" | "cancelled-before-acceptance" | "cancelled-after-acceptance";
 
@@ -58,8 +60,11 @@ async function until(orderId: string, done: (o: FirebaseFirestore.DocumentData) 
   while (Date.now() < deadline) {
     if (done(await order(orderId))) return true;
     if (Date.now() > nextNudge) {
-      // A search round or an offer's expiry waits in the queue: its time comes.
+      // Time passes: a search round waiting in the queue comes due, and the stall sweep (every
+      // five minutes when deployed) looks at this order. The Functions emulator does not
+      // redeliver a Pub/Sub event whose handler failed, so locally the sweep is what re-drives.
       await runHeldTasks({ idPrefix: `search-${orderId}` });
+      await redriveIfStalled(orderId, Date.now() + NUDGE_AHEAD_MS).catch(() => null);
       nextNudge = Date.now() + 8000;
     }
     await pause(200);
