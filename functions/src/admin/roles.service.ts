@@ -27,20 +27,30 @@ export async function applyRole(change: RoleChange, actor: { id: string; correla
     });
   const previous = user.customClaims ?? {};
   const restaurantIds = change.role === "staff" ? change.restaurantIds : [];
-  await auth().setCustomUserClaims(change.uid, { ...previous, role: change.role, restaurantIds });
   const { FieldValue } = firestoreValues();
-  const batch = db().batch();
-  // Mirrored for display, and so notifications can find a restaurant's staff.
-  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role, restaurantIds }, { merge: true });
-  batch.create(db().collection(COLLECTIONS.auditLog).doc(), {
+  // Claims are not a Firestore write: the entry is written first (`requested`) and given its
+  // outcome after, so a crash in between still leaves a visible record of the attempt.
+  const entry = db().collection(COLLECTIONS.auditLog).doc();
+  await entry.create({
     action: "user.role-set",
     actorUid: actor.id,
     targetUid: change.uid,
     before: { role: previous.role ?? "customer", restaurantIds: previous.restaurantIds ?? [] },
     after: { role: change.role, restaurantIds },
+    outcome: "requested",
     correlationId: actor.correlationId,
     at: FieldValue.serverTimestamp(),
   });
+  try {
+    await auth().setCustomUserClaims(change.uid, { ...previous, role: change.role, restaurantIds });
+  } catch (error) {
+    await entry.update({ outcome: "failed", failedAt: FieldValue.serverTimestamp() });
+    throw error;
+  }
+  const batch = db().batch();
+  // Mirrored for display, and so notifications can find a restaurant's staff.
+  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role, restaurantIds }, { merge: true });
+  batch.update(entry, { outcome: "applied", appliedAt: FieldValue.serverTimestamp() });
   await batch.commit();
   log.info("user.role-set", { targetUid: change.uid, role: change.role });
   return { uid: change.uid, role: change.role, restaurantIds };

@@ -19,6 +19,7 @@ import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { forgetDevicesOf } from "../notifications/devices.service";
 import { roleOf } from "../shared/roles";
+import { createProfileIfMissing } from "./profile-record";
 
 /** Account deletion needs a sign-in this recent, so a borrowed unlocked phone cannot do it. */
 const RECENT_SIGN_IN_SECONDS = 5 * 60;
@@ -30,25 +31,8 @@ const users = () => db().collection(COLLECTIONS.users);
 /** Creates the profile of a new user; a redelivered event finds it and changes nothing. */
 export const createProfileOnSignUp: UserCreatedImpl = {
   async handle(user) {
-    const { FieldValue } = firestoreValues();
-    const profile: UserProfile & Record<string, unknown> = {
-      uid: user.uid,
-      email: user.email ?? null,
-      displayName: user.displayName ?? null,
-      phone: user.phoneNumber ?? null,
-      locale: "en",
-      timeZone: "UTC",
-      addresses: [],
-      role: "customer",
-      createdAt: FieldValue.serverTimestamp(),
-    };
-    try {
-      await users().doc(user.uid).create(profile);
-      log.info("profile.created", { uid: user.uid });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 6) throw error; // 6 = ALREADY_EXISTS
-      log.info("profile.already-exists", { uid: user.uid });
-    }
+    const created = await createProfileIfMissing(user);
+    log.info(created ? "profile.created" : "profile.already-exists", { uid: user.uid });
   },
 };
 

@@ -71,7 +71,10 @@ export function planCatalog(raw: unknown): CatalogPlan {
   return plan;
 }
 
-/** Writes a valid plan, one batch per restaurant; importing the same file twice changes nothing. */
+/**
+ * Writes a valid plan, one batch per restaurant; importing the same file twice changes nothing.
+ * Stock figures are counts of units on hand (open orders' units included): see setStockLevel.
+ */
 export async function writeCatalog(plan: CatalogPlan, progress: (line: string) => void): Promise<void> {
   const { FieldValue } = firestoreValues();
   const restaurants = db().collection(COLLECTIONS.restaurants);
@@ -85,6 +88,11 @@ export async function writeCatalog(plan: CatalogPlan, progress: (line: string) =
     await batch.commit();
     progress(`[${index + 1}/${plan.restaurants.length}] ${r.fields.name}: ${r.menu.categories.length} categories, ${r.menu.items.length} items`);
   }
-  for (const s of plan.stock) await setStockLevel(s.restaurantId, s.itemId, s.onHand);
-  if (plan.stock.length) progress(`stock levels: ${plan.stock.length}`);
+  let adjusted = 0;
+  for (const s of plan.stock) {
+    const result = await setStockLevel(s.restaurantId, s.itemId, s.onHand);
+    if (result.adjusted !== 0) adjusted += 1;
+    if (result.shortfall > 0) progress(`${s.restaurantId}/${s.itemId}: open orders hold ${result.reserved}, ${result.shortfall} more than the ${s.onHand} on hand; left reserved`);
+  }
+  if (plan.stock.length) progress(`stock levels: ${plan.stock.length} (${adjusted} adjusted)`);
 }

@@ -7,7 +7,7 @@ import type { Transaction } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../shared/collections";
 import { DomainError, notFound } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
-import { applyTake, DEFAULT_SHARDS, giveBack, planTake, setCounter, type Allocation } from "../shared/sharded-counter";
+import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
 import type { PricingPromo } from "./pricing";
 
 export interface PromotionDefinition extends PricingPromo {
@@ -22,13 +22,25 @@ const promotions = () => db().collection(COLLECTIONS.promotions);
 const redemptions = () => db().collection(COLLECTIONS.promoRedemptions);
 const usage = (code: string, uid: string) => promotions().doc(code).collection("users").doc(uid);
 
-/** Creates or replaces a promotion, resetting its global counter. */
-export async function definePromotion(promo: PromotionDefinition): Promise<void> {
+/**
+ * Creates or replaces a promotion. Uses already made count against the new global limit: the
+ * counter holds `globalLimit` minus the redemptions in use (never below 0), so redefining a code
+ * neither hands out its used redemptions again nor loses ones taken meanwhile.
+ */
+export async function definePromotion(promo: PromotionDefinition): Promise<{ left: number; used: number }> {
   const { Timestamp } = firestoreValues();
   const root = promotions().doc(promo.code);
-  await db().runTransaction(async (tx) => {
-    setCounter(tx, root, promo.globalLimit, DEFAULT_SHARDS);
-    tx.set(root, { ...promo, startsAt: Timestamp.fromDate(promo.startsAt), expiresAt: Timestamp.fromDate(promo.expiresAt), shards: DEFAULT_SHARDS });
+  return db().runTransaction(async (tx) => {
+    const current = await tx.get(root);
+    const currentShards = (current.get("shards") as number | undefined) ?? 0;
+    const used = (await tx.get(redemptions().where("code", "==", promo.code).where("status", "==", "used"))).size;
+    // Read so that a use racing this definition makes one of the two retry.
+    await readCounter(tx, root, currentShards);
+    const left = Math.max(0, promo.globalLimit - used);
+    const shards = keptShardCount(currentShards, DEFAULT_SHARDS);
+    setCounter(tx, root, left, shards);
+    tx.set(root, { ...promo, startsAt: Timestamp.fromDate(promo.startsAt), expiresAt: Timestamp.fromDate(promo.expiresAt), globalLimit: promo.globalLimit, shards });
+    return { left, used };
   });
 }
 

@@ -12,7 +12,7 @@ import { correlationId } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
-import { applyTake, DEFAULT_SHARDS, giveBack, planTake, setCounter, type Allocation } from "../shared/sharded-counter";
+import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
 
 export interface StockLine {
   /** Index of the line in the request, to name it in errors. */
@@ -34,14 +34,65 @@ const inventoryRoot = (restaurantId: string, itemId: string) => db().collection(
 const reservations = () => db().collection(COLLECTIONS.stockReservations);
 const movements = () => db().collection(COLLECTIONS.stockMovements);
 
-/** Sets an item's stock level (replacing the current one), spread over shards. */
-export async function setStockLevel(restaurantId: string, itemId: string, quantity: number, shards = DEFAULT_SHARDS): Promise<void> {
+/** Units of an item held by reservations in `status`, read in `tx`. */
+async function heldUnits(tx: Transaction, id: string, status: "reserved" | "committed"): Promise<number> {
+  const holding = await tx.get(reservations().where("inventoryIds", "array-contains", id).where("status", "==", status));
+  let units = 0;
+  for (const reservation of holding.docs) {
+    for (const line of reservation.get("lines") as ReservedLine[]) if (inventoryId(line.restaurantId, line.itemId) === id) units += line.quantity;
+  }
+  return units;
+}
+
+/** What a stock count did to an item. */
+export interface StockLevelResult {
+  /** Units free to sell after the count. */
+  available: number;
+  /** Units held by open orders (reservations still `reserved`). */
+  reserved: number;
+  /** Units ever put into stock, after the count. */
+  stocked: number;
+  /** Units added to (positive) or taken from (negative) what is free to sell. */
+  adjusted: number;
+  /** Units open orders hold beyond what the count says is on hand; they stay reserved. */
+  shortfall: number;
+}
+
+/**
+ * Records a stock count: `onHand` is the units on hand, counting those held by open orders
+ * (units already sold are not on hand). What is free to sell is moved by the difference between
+ * the count and what is on hand now, never touching reservations, so the same count twice
+ * changes nothing. A count below what open orders hold frees nothing it cannot: the available
+ * units go and the rest is reported as `shortfall`. `stocked` on the root keeps
+ * available + reserved + committed units equal to the units ever put into stock.
+ */
+export async function setStockLevel(restaurantId: string, itemId: string, onHand: number, shards = DEFAULT_SHARDS): Promise<StockLevelResult> {
   const { FieldValue } = firestoreValues();
+  const id = inventoryId(restaurantId, itemId);
   const root = inventoryRoot(restaurantId, itemId);
-  await db().runTransaction(async (tx) => {
-    setCounter(tx, root, quantity, shards);
-    tx.set(root, { restaurantId, itemId, shards, level: quantity, updatedAt: FieldValue.serverTimestamp() });
+  const result = await db().runTransaction(async (tx) => {
+    const current = await tx.get(root);
+    const currentShards = (current.get("shards") as number | undefined) ?? 0;
+    const reserved = await heldUnits(tx, id, "reserved");
+    const available = await readCounter(tx, root, currentShards);
+    // A root written before `stocked` was kept: what it accounts for today (read once only,
+    // committed reservations pile up with every sale).
+    const stocked = (current.get("stocked") as number | undefined) ?? available + reserved + (await heldUnits(tx, id, "committed"));
+
+    const target = onHand - reserved;
+    const next = Math.max(0, target);
+    const adjusted = next - available;
+    const outcome: StockLevelResult = { available: next, reserved, stocked: stocked + adjusted, adjusted, shortfall: Math.max(0, -target) };
+    const keptShards = keptShardCount(currentShards, shards);
+    const unchanged = current.exists && adjusted === 0 && keptShards === currentShards && current.get("level") === onHand && current.get("stocked") === outcome.stocked;
+    if (unchanged) return outcome;
+    if (adjusted !== 0 || keptShards !== currentShards) setCounter(tx, root, next, keptShards);
+    tx.set(root, { restaurantId, itemId, shards: keptShards, level: onHand, stocked: outcome.stocked, updatedAt: FieldValue.serverTimestamp() });
+    return outcome;
   });
+  if (result.shortfall > 0) log.warn("stock.count-below-reserved", { restaurantId, itemId, onHand, reserved: result.reserved, shortfall: result.shortfall });
+  if (result.adjusted !== 0) log.info("stock.counted", { restaurantId, itemId, onHand, adjusted: result.adjusted });
+  return result;
 }
 
 /**
@@ -79,7 +130,9 @@ export async function planReservation(tx: Transaction, orderId: string, lines: S
       applyTake(tx, inventoryRoot(line.restaurantId, line.itemId), line.allocation);
       tx.create(movements().doc(`${orderId}__${line.itemId}__reserve`), movement(orderId, line, "reserve"));
     }
-    tx.create(reservations().doc(orderId), { orderId, status: "reserved", lines: planned, createdAt: FieldValue.serverTimestamp(), correlationId: correlationId() });
+    // `inventoryIds` lets a stock count find what open orders hold of an item.
+    const inventoryIds = planned.map((line) => inventoryId(line.restaurantId, line.itemId));
+    tx.create(reservations().doc(orderId), { orderId, status: "reserved", lines: planned, inventoryIds, createdAt: FieldValue.serverTimestamp(), correlationId: correlationId() });
   };
 }
 

@@ -44,16 +44,21 @@ export const adminAction: CallableImpl<AdminOrderAction, OrderActionResponse> = 
   async run({ orderId, action, reason }, caller) {
     const to: OrderState = action === "cancel" ? "cancelled" : "refunded";
     const extra = action === "cancel" ? { cancellation: { by: "admin", reason } } : { refund: { by: "admin", reason } };
-    const result = await transitionOrder(orderId, to, actorOf(caller), `admin: ${reason}`, { extra });
     const { FieldValue } = firestoreValues();
-    await db().collection(COLLECTIONS.auditLog).add({
-      action: `order.${action}`,
-      actorUid: caller.uid,
-      orderId,
-      reason,
-      from: result.from,
-      correlationId: caller.correlationId,
-      at: FieldValue.serverTimestamp(),
+    // The entry is written in the move's transaction: no move without its entry, nor the reverse.
+    const result = await transitionOrder(orderId, to, actorOf(caller), `admin: ${reason}`, {
+      extra,
+      alsoWrite: (tx, move) =>
+        tx.create(db().collection(COLLECTIONS.auditLog).doc(), {
+          action: `order.${action}`,
+          actorUid: caller.uid,
+          orderId,
+          reason,
+          from: move.from,
+          eventId: move.eventId,
+          correlationId: caller.correlationId,
+          at: FieldValue.serverTimestamp(),
+        }),
     });
     return { orderId, status: result.to };
   },

@@ -4,8 +4,11 @@
  * still unstamped a few minutes later (a trigger that never ran, retries exhausted). Publishing
  * twice is harmless: subscribers dedupe on the event id.
  */
+import type { DocumentReference } from "firebase-admin/firestore";
+import { z } from "zod";
 import { COLLECTIONS } from "../shared/collections";
 import { withContext } from "../shared/context";
+import { recordDeadLetter } from "../shared/dead-letters";
 import { db, firestoreValues } from "../shared/firebase";
 import type { DocumentCreatedImpl } from "../shared/firestore-trigger";
 import { log } from "../shared/log";
@@ -17,7 +20,8 @@ import { SWEEP_AFTER_MS } from "./outbox-sweep";
 const OUTBOX_RETENTION_DAYS = 7;
 const SWEEP_BATCH = 200;
 
-async function publishRecord(record: OutboxRecord): Promise<void> {
+/** Publishes a record and stamps it published. */
+export async function publishRecord(record: OutboxRecord): Promise<void> {
   const { correlationId, ...message } = record;
   await publish(TOPICS.orderEvents, message, { eventId: record.eventId, type: record.type, orderId: record.orderId, correlationId });
   const { FieldValue, Timestamp } = firestoreValues();
@@ -27,11 +31,30 @@ async function publishRecord(record: OutboxRecord): Promise<void> {
     .update({ publishedAt: FieldValue.serverTimestamp(), expireAt: Timestamp.fromMillis(Date.now() + OUTBOX_RETENTION_DAYS * 86_400_000) });
 }
 
-export const publishOrderEvent: DocumentCreatedImpl<OutboxRecord> = {
-  schema: OutboxRecord,
-  async handle(record) {
+/** The trigger's name: a record that can never be published is dead-lettered under it, once. */
+const PUBLISHER = "orders-publishOrderEvent";
+
+/**
+ * Dead-letters an outbox record that fails the schema (one letter per record, whoever finds it)
+ * and takes away its `publishedAt` field, so no query for unpublished records selects it again.
+ * Once the document is fixed, setting `publishedAt: null` hands it back to the sweep.
+ */
+async function quarantine(ref: DocumentReference, data: unknown, error: unknown): Promise<void> {
+  const { FieldValue, Timestamp } = firestoreValues();
+  const deadLetterId = await recordDeadLetter({ handler: PUBLISHER, source: "firestore", eventId: ref.id, payload: { document: ref.path, data }, error, attempts: 1 });
+  await ref.update({ publishedAt: FieldValue.delete(), deadLetterId, expireAt: Timestamp.fromMillis(Date.now() + OUTBOX_RETENTION_DAYS * 86_400_000) });
+}
+
+export const publishOrderEvent: DocumentCreatedImpl<Record<string, unknown>> = {
+  // Any document: one that is not a record is quarantined here, the same way the sweep does.
+  schema: z.record(z.string(), z.unknown()),
+  async handle(raw, { documentId }) {
+    const ref = db().collection(COLLECTIONS.outbox).doc(documentId);
+    const parsed = OutboxRecord.safeParse(raw);
+    if (!parsed.success) return quarantine(ref, raw, parsed.error);
+    const record = parsed.data;
     // A redelivered trigger finds the record stamped (the sweep may have been first, too).
-    const current = await db().collection(COLLECTIONS.outbox).doc(record.eventId).get();
+    const current = await ref.get();
     if (current.get("publishedAt") != null) {
       log.info("outbox.already-published", { eventId: record.eventId });
       return;
@@ -40,8 +63,20 @@ export const publishOrderEvent: DocumentCreatedImpl<OutboxRecord> = {
   },
 };
 
-/** Publishes outbox records the trigger left unpublished; returns how many. */
-export async function sweepOutbox(now = Date.now()): Promise<number> {
+export interface SweepReport {
+  published: number;
+  /** Records whose publish failed this time; the next sweep tries them again. */
+  failed: string[];
+  /** Records that fail the schema: dead-lettered, and no longer selected. */
+  deadLettered: string[];
+}
+
+/**
+ * Publishes outbox records the trigger left unpublished. One record that cannot be published
+ * does not stop the others: failures are logged and reported. A record that fails the schema is
+ * dead-lettered once and loses its `publishedAt` field, so no later sweep selects it again.
+ */
+export async function sweepOutbox(now = Date.now(), publishOne: (record: OutboxRecord) => Promise<void> = publishRecord): Promise<SweepReport> {
   const { Timestamp } = firestoreValues();
   const stale = await db()
     .collection(COLLECTIONS.outbox)
@@ -49,17 +84,24 @@ export async function sweepOutbox(now = Date.now()): Promise<number> {
     .where("createdAt", "<", Timestamp.fromMillis(now - SWEEP_AFTER_MS))
     .limit(SWEEP_BATCH)
     .get();
-  let published = 0;
+  const report: SweepReport = { published: 0, failed: [], deadLettered: [] };
   for (const doc of stale.docs) {
     const parsed = OutboxRecord.safeParse(doc.data());
     if (!parsed.success) {
-      log.warn("outbox.unreadable", { eventId: doc.id });
+      await quarantine(doc.ref, doc.data(), parsed.error);
+      report.deadLettered.push(doc.id);
       continue;
     }
-    await withContext({ correlationId: parsed.data.correlationId, handler: "orders-sweepOutbox" }, () => publishRecord(parsed.data));
-    published += 1;
+    try {
+      await withContext({ correlationId: parsed.data.correlationId, handler: "orders-sweepOutbox" }, () => publishOne(parsed.data));
+      report.published += 1;
+    } catch (error) {
+      log.error("outbox.publish-failed", error, { eventId: doc.id });
+      report.failed.push(doc.id);
+    }
   }
-  if (published > 0) log.warn("outbox.swept", { published });
-  return published;
+  if (report.published > 0 || report.failed.length > 0 || report.deadLettered.length > 0) {
+    log.warn("outbox.swept", { published: report.published, failed: report.failed.length, deadLettered: report.deadLettered.length });
+  }
+  return report;
 }
-

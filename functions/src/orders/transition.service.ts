@@ -156,14 +156,20 @@ export function planTransition(tx: Transaction, order: DocumentSnapshot, to: Ord
 
 /**
  * Moves an order on its own. `extra` adds fields to the same write (a reason, a courier);
- * `check` may refuse the move after reading the order, before anything is written.
+ * `check` may refuse the move after reading the order, before anything is written; `alsoWrite`
+ * adds writes to the same transaction.
  */
 export async function transitionOrder(
   orderId: string,
   to: OrderState,
   actor: Actor,
   why: string,
-  options: { extra?: Record<string, unknown>; check?: (order: DocumentSnapshot) => void } = {},
+  options: {
+    extra?: Record<string, unknown>;
+    check?: (order: DocumentSnapshot) => void;
+    /** Further writes that belong to the move (an audit entry), in its transaction. */
+    alsoWrite?: (tx: Transaction, result: TransitionResult) => void;
+  } = {},
 ): Promise<TransitionResult> {
   const ref = db().collection(COLLECTIONS.orders).doc(orderId);
   const result = await db().runTransaction(async (tx) => {
@@ -171,6 +177,7 @@ export async function transitionOrder(
     if (order.exists) options.check?.(order);
     const planned = planTransition(tx, order, to, actor, why);
     tx.update(ref, { ...planned.fields, ...options.extra });
+    options.alsoWrite?.(tx, planned.result);
     return planned.result;
   });
   log.info("order.transitioned", { orderId, from: result.from, to, by: actor.kind, eventId: result.eventId });

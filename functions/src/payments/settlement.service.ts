@@ -11,6 +11,7 @@
 import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { z } from "zod";
 import { COLLECTIONS } from "../shared/collections";
+import { correlationId } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { runOnceThen } from "../shared/idempotency";
@@ -82,6 +83,11 @@ export const settlePayment: TaskImpl<SettlePayment> = {
       .collection(COLLECTIONS.orders)
       .doc(orderId)
       .update({ attention: { reason: ATTENTION_REASON, deadLetterId, message: (error as Error).message ?? String(error), since: FieldValue.serverTimestamp() } });
+    // A refund asked for and never confirmed: its audit entry says so.
+    await db().runTransaction(async (tx) => {
+      const refund = await tx.get(refundEntry(orderId));
+      if (refund.exists && refund.get("outcome") === "requested") tx.update(refund.ref, { outcome: "failed", deadLetterId, failedAt: FieldValue.serverTimestamp() });
+    });
     log.error("payment.settlement-abandoned", error, { orderId, deadLetterId });
   },
 };
@@ -116,10 +122,29 @@ async function settle(orderId: string): Promise<void> {
   }
   if (standing.status === "captured") {
     const left = standing.amountCaptured - standing.amountRefunded;
-    if (left > 0) await gateway.refund(orderId, intentId);
+    if (left > 0) {
+      await recordRefundIntent(orderId, intentId, left);
+      await gateway.refund(orderId, intentId);
+    }
     return record(orderId, "refunded", { amountRefunded: standing.amountCaptured });
   }
   return record(orderId, "canceled", {});
+}
+
+/**
+ * The audit entry of an order's refund (one per order: the refund is always of what is left).
+ * A Stripe refund is no Firestore write, so the entry is written `requested` before the call and
+ * given its outcome with the payment state (or `failed` when the task gives up): a crash in
+ * between leaves a visible record.
+ */
+const refundEntry = (orderId: string) => db().collection(COLLECTIONS.auditLog).doc(`payment-refund__${orderId}`);
+
+async function recordRefundIntent(orderId: string, intentId: string | null, amount: number): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  await refundEntry(orderId).set(
+    { action: "payment.refund", actorUid: "system:payments", orderId, intentId, amount, outcome: "requested", attempts: FieldValue.increment(1), correlationId: correlationId(), at: FieldValue.serverTimestamp() },
+    { merge: true },
+  );
 }
 
 /**
@@ -132,6 +157,7 @@ async function record(orderId: string, to: PaymentState, amounts: { amountCaptur
   const { FieldValue } = firestoreValues();
   const moved = await db().runTransaction(async (tx) => {
     const order = await tx.get(ref);
+    const refund = to === "refunded" ? await tx.get(refundEntry(orderId)) : undefined;
     const status = order.get("status") as OrderState;
     let update: Record<string, unknown> = { "payment.status": to, "payment.settledAt": FieldValue.serverTimestamp(), updatedAt: FieldValue.serverTimestamp() };
     if (amounts.amountCaptured !== undefined) update["payment.amountCaptured"] = amounts.amountCaptured;
@@ -140,6 +166,7 @@ async function record(orderId: string, to: PaymentState, amounts: { amountCaptur
     const closing = to === "refunded" && (status === "cancelled" || status === "rejected");
     if (closing) update = { ...update, ...planTransition(tx, order, "refunded", SYSTEM.payments, "payment-refunded").fields };
     tx.update(ref, update);
+    if (refund?.exists && refund.get("outcome") !== "refunded") tx.update(refund.ref, { outcome: "refunded", amountRefunded: amounts.amountRefunded ?? null, settledAt: FieldValue.serverTimestamp() });
     return closing;
   });
   log.info("payment.settled", { orderId, payment: to, orderRefunded: moved });

@@ -1,8 +1,8 @@
 /**
  * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
  * authentication and roles, validates the request against the endpoint's schema, applies the
- * per-user rate limit, runs the handler inside a correlation context and maps every failure to
- * a canonical HttpsError. Endpoint files declare a spec and lazily load their implementation,
+ * per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
+ * correlation context and maps every failure to a canonical HttpsError. Endpoint files declare a spec and lazily load their implementation,
  * so a cold instance loads only the code of the function it serves.
  */
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
@@ -50,11 +50,14 @@ export interface CallableImpl<I, O> {
 export interface GatewayDeps {
   consumeRateLimit(key: string, limit: RateLimit): Promise<void>;
   defaultRateLimit(): RateLimit;
+  /** Creates a signed-in caller's missing profile (the sign-up trigger is not retried). */
+  ensureProfile?(uid: string, claims: Record<string, unknown>): Promise<void>;
 }
 
 const defaultDeps: GatewayDeps = {
   consumeRateLimit: async (key, limit) => (await import("./rate-limit.js")).consumeRateLimit(key, limit),
   defaultRateLimit: () => ({ max: defaultRateLimitPerMinute.value(), windowSeconds: 60 }),
+  ensureProfile: async (uid, claims) => (await import("../auth/profile-record.js")).ensureProfile(uid, claims),
 };
 
 /** Declares a callable Cloud Function whose implementation is loaded on first use. */
@@ -83,6 +86,7 @@ export async function handleCall<I, O>(
       const input = parseOrThrow(impl.input, request.data ?? {});
       const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;
       if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${request.rawRequest?.ip}`}`, limit);
+      if (uid) await deps.ensureProfile?.(uid, caller.claims);
       const output = await impl.run(input, caller);
       log.info("callable.completed", { durationMs: Date.now() - started });
       return output;

@@ -1,8 +1,11 @@
 /**
  * Client idempotency keys, as Stripe has them: the first request with a key claims it; a retry
  * with the same key and the same request gets the first one's result (waiting for it if it is
- * still running); the same key with a different request is refused. Keys live 24 hours. A
- * request that fails releases its key, so nothing is remembered for work that did not happen.
+ * still running); the same key with a different request is refused. Keys live 24 hours: an
+ * older entry is treated as absent (its stored answer, which may hold a payment's client secret,
+ * is never served again, and the key starts a new request), and a TTL policy on `expireAt`
+ * deletes it. A request that fails releases its key, so nothing is remembered for work that did
+ * not happen.
  * (Event handlers use the processed-events ledger in idempotency.ts instead.)
  */
 import { createHash } from "node:crypto";
@@ -34,6 +37,11 @@ export function idempotencyKeyId(scope: string, key: string): string {
   return createHash("sha256").update(`${scope}\n${key}`).digest("base64url");
 }
 
+/** Whether a stored key is past its 24 hours (TTL deletion lags, so reads check it too). */
+export function isExpired(data: { expireAt?: { toMillis(): number } } | undefined, now = Date.now()): boolean {
+  return !!data?.expireAt && data.expireAt.toMillis() <= now;
+}
+
 type Claim = { kind: "claimed" } | { kind: "completed"; response: unknown } | { kind: "in-progress" };
 
 export async function withIdempotencyKey<T>(scope: string, key: string, request: unknown, work: () => Promise<T>): Promise<T> {
@@ -54,7 +62,7 @@ export async function withIdempotencyKey<T>(scope: string, key: string, request:
   const claim = async (): Promise<Claim> =>
     db().runTransaction(async (tx) => {
       const existing = await tx.get(ref);
-      const data = existing.data();
+      const data = isExpired(existing.data()) ? undefined : existing.data();
       const stale = data?.status === "in-progress" && (data.claimedAtMs as number) + CLAIM_LEASE_MS < Date.now();
       if (data && !stale) {
         if (data.requestHash !== hash) {
@@ -86,7 +94,8 @@ export async function withIdempotencyKey<T>(scope: string, key: string, request:
       throw new DomainError("aborted", "A request with this idempotency key is still being processed; retry shortly.", { reason: "idempotency-key-in-progress" });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    const data = (await ref.get()).data();
+    const read = (await ref.get()).data();
+    const data = isExpired(read) ? undefined : read;
     outcome = !data ? await claim() : data.status === "completed" ? { kind: "completed", response: data.response } : { kind: "in-progress" };
   }
   if (outcome.kind === "completed") {

@@ -16,12 +16,35 @@ function shardRef(root: DocumentReference, shard: number): DocumentReference {
   return root.collection("shards").doc(String(shard));
 }
 
-/** Sets the quantity, spread evenly over `shards` documents (the first ones get the remainder). */
+/**
+ * Sets the quantity, spread evenly over `shards` documents (the first ones get the remainder).
+ * Only for a counter whose shards were read in the same transaction (`readCounter`), or a new
+ * one: it overwrites what concurrent takers may have changed otherwise.
+ */
 export function setCounter(tx: Transaction, root: DocumentReference, quantity: number, shards = DEFAULT_SHARDS): void {
   for (let shard = 0; shard < shards; shard += 1) {
     const share = Math.floor(quantity / shards) + (shard < quantity % shards ? 1 : 0);
     tx.set(shardRef(root, shard), { available: share });
   }
+}
+
+/**
+ * Reads every shard in `tx` and returns the whole quantity. Reading them all makes the
+ * transaction conflict with any concurrent take or give-back, so the caller may then rewrite
+ * the counter with `setCounter` without losing one.
+ */
+export async function readCounter(tx: Transaction, root: DocumentReference, shards: number): Promise<number> {
+  if (shards <= 0) return 0;
+  const snapshots = await tx.getAll(...Array.from({ length: shards }, (_, shard) => shardRef(root, shard)));
+  return snapshots.reduce((sum, s) => sum + (((s.get("available") as number | undefined) ?? 0)), 0);
+}
+
+/**
+ * The shard count to rewrite a counter with: never fewer than it has, because allocations
+ * taken earlier are given back to the shard they came from.
+ */
+export function keptShardCount(current: number, wanted: number): number {
+  return Math.max(current, wanted);
 }
 
 /**

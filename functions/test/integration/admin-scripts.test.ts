@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { applyRole } from "../../src/admin/roles.service";
 import { admin } from "../support/emulators";
 
 const REPO = join(__dirname, "..", "..", "..");
@@ -93,5 +94,17 @@ describe("admin: set-role", () => {
     const audit = await admin().db.collection("auditLog").where("targetUid", "==", user.uid).get();
     assert.equal(audit.size, 1);
     assert.match(String(audit.docs[0].get("actorUid")), /^script:/);
+    assert.equal(audit.docs[0].get("outcome"), "applied");
+  });
+
+  it("leaves one audit entry for a role change that could not be applied", async () => {
+    const user = await admin().auth.createUser({ email: `script-${randomUUID()}@example.test`, password: "correct-horse-battery" });
+    // Claims over Firebase's 1000-byte limit: Auth refuses them after the entry was written.
+    const restaurantIds = Array.from({ length: 60 }, (_, i) => `restaurant-with-a-long-id-${i}`);
+    await assert.rejects(applyRole({ uid: user.uid, role: "staff", restaurantIds }, { id: "test-admin", correlationId: randomUUID() }));
+    const audit = await admin().db.collection("auditLog").where("targetUid", "==", user.uid).get();
+    assert.equal(audit.size, 1, "the attempt is on record");
+    assert.equal(audit.docs[0].get("outcome"), "failed");
+    assert.equal((await admin().auth.getUser(user.uid)).customClaims?.role, undefined, "nothing was granted");
   });
 });

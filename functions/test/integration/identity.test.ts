@@ -35,6 +35,25 @@ describe("identity", () => {
     await assert.rejects(getDoc(doc(other.firestore, `users/${app.user.uid}`)), (e: { code?: string }) => e.code === "permission-denied");
   });
 
+  it("recovers a profile the sign-up trigger did not write at the person's next call, once", async () => {
+    const app = track(await signUp());
+    const uid = app.user.uid;
+    await waitForDocument(app.firestore, `users/${uid}`, (d) => d !== undefined);
+    // As if the trigger's write had failed: Auth triggers are not retried.
+    await admin().db.doc(`users/${uid}`).delete();
+
+    await app.call(CALLABLES.registerDevice, { token: `phone-of-${uid}:APA91b0000000000000000`, platform: "android", appVersion: "3.2.0" });
+    const recovered = (await admin().db.doc(`users/${uid}`).get()).data();
+    assert.ok(recovered, "the next call created the missing profile");
+    const profile = UserProfile.parse(recovered);
+    assert.equal(profile.role, "customer");
+    assert.equal(profile.email, app.user.email);
+
+    await admin().db.doc(`users/${uid}`).update({ displayName: "Kept" });
+    await app.call(CALLABLES.registerDevice, { token: `phone-of-${uid}:APA91b0000000000000000`, platform: "android", appVersion: "3.2.1" });
+    assert.equal((await admin().db.doc(`users/${uid}`).get()).get("displayName"), "Kept", "an existing profile is left alone");
+  });
+
   it("changes only the fields sent, and only the ones a user owns", async () => {
     const app = track(await signUp());
     await waitForDocument(app.firestore, `users/${app.user.uid}`, (d) => d !== undefined);

@@ -4,10 +4,12 @@
  * for messages that can never be processed.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { PubSub } from "@google-cloud/pubsub";
 import { runOnce } from "../../src/shared/idempotency";
+import { requestHash, withIdempotencyKey } from "../../src/shared/idempotency-keys";
+import { firestoreValues } from "../../src/shared/firebase";
 import { consumeRateLimit } from "../../src/shared/rate-limit";
 import { TOPICS } from "../../src/shared/topics";
 import { admin, PROJECT_ID } from "../support/emulators";
@@ -37,6 +39,33 @@ describe("processed-events ledger", () => {
     results.push(await deliver());
     assert.equal((await counter.get()).get("value"), 1);
     assert.equal(results.filter((r) => r.applied).length, 1);
+  });
+});
+
+describe("client idempotency keys", () => {
+  const keyRef = (scope: string, key: string) => admin().db.collection("idempotencyKeys").doc(createHash("sha256").update(`${scope}\n${key}`).digest("base64url"));
+
+  it("replays a stored answer within 24 hours, but treats an expired key as a new request", async () => {
+    const { Timestamp } = firestoreValues();
+    const scope = `test:${randomUUID()}`;
+    const request = { item: "soup", quantity: 1 };
+    const stored = (key: string, expireAt: number) =>
+      keyRef(scope, key).set({ scope, requestHash: requestHash(request), status: "completed", response: { clientSecret: "pi_old_secret" }, claimedAtMs: 0, expireAt: Timestamp.fromMillis(expireAt) });
+    let runs = 0;
+    const work = async () => ({ clientSecret: `pi_new_${(runs += 1)}` });
+
+    await stored("fresh", Date.now() + 3_600_000);
+    assert.deepEqual(await withIdempotencyKey(scope, "fresh", request, work), { clientSecret: "pi_old_secret" });
+    assert.equal(runs, 0);
+
+    await stored("old", Date.now() - 60_000);
+    assert.deepEqual(await withIdempotencyKey(scope, "old", request, work), { clientSecret: "pi_new_1" }, "an expired answer is not served");
+    assert.equal(runs, 1);
+    const renewed = (await keyRef(scope, "old").get()).data()!;
+    assert.equal(renewed.status, "completed");
+    assert.ok((renewed.expireAt as { toMillis(): number }).toMillis() > Date.now(), "the key lives another 24 hours from the new request");
+    assert.deepEqual(await withIdempotencyKey(scope, "old", request, work), { clientSecret: "pi_new_1" }, "and is replayed from then on");
+    assert.equal(runs, 1);
   });
 });
 

@@ -10,7 +10,7 @@ import { CALLABLES } from "../../src/contract/callables";
 import { TASK_QUEUES } from "../../src/shared/task-queues";
 import { admin, callError, signInWithRole, signUp, waitForDocument } from "../support/emulators";
 import { stockLeft } from "../support/checkout";
-import { courierAt, eventually, intentAt, intentCalls, kitchen, orderWhere, placedOrder, runTaskNow } from "../support/workflow";
+import { courierAt, eventually, failStripe, intentAt, intentCalls, kitchen, orderWhere, placedOrder, resetStripeFailures, runTaskNow } from "../support/workflow";
 
 const reservation = async (orderId: string) => (await admin().db.doc(`stockReservations/${orderId}`).get()).get("status") as string;
 const boardEntry = (restaurantId: string, orderId: string) => admin().db.doc(`restaurantBoards/${restaurantId}/openOrders/${orderId}`).get();
@@ -153,15 +153,23 @@ describe("order workflow", () => {
     const order = await placedOrder(k, "card");
     await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
     await orderWhere(order.orderId, (o) => o.payment.status === "captured");
+    // Stripe refunds, but its answer is lost: the retried settlement must not audit (or refund) twice.
+    await failStripe({ path: "^/v1/refunds$", status: 503, count: 1, afterEffect: true });
     await adminUser.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "kitchen fire" });
     const refunded = await orderWhere(order.orderId, (o) => o.status === "refunded");
+    await resetStripeFailures();
     assert.equal(refunded.payment.status, "refunded");
     assert.equal(refunded.payment.amountRefunded, order.total);
     assert.equal((await intentCalls(order.intentId!, "refunds")).length, 1);
     assert.equal((await intentAt(order.intentId!)).amount_refunded, order.total);
     assert.equal(await reservation(order.orderId), "committed", "the kitchen had started: stock stays sold");
     const audit = await admin().db.collection("auditLog").where("orderId", "==", order.orderId).get();
-    assert.deepEqual(audit.docs.map((d) => d.get("action")), ["order.cancel"]);
+    const entries = Object.fromEntries(audit.docs.map((d) => [d.get("action") as string, d.data()]));
+    assert.deepEqual(audit.docs.map((d) => d.get("action")).sort(), ["order.cancel", "payment.refund"], "one entry for the cancel, one for the refund");
+    const cancelled = (await admin().db.collection("outbox").where("orderId", "==", order.orderId).where("type", "==", "orders.v1.cancelled").get()).docs;
+    assert.equal(entries["order.cancel"].eventId, cancelled[0]?.id, "written with the move it records");
+    assert.equal(entries["payment.refund"].outcome, "refunded");
+    assert.equal(entries["payment.refund"].amount, order.total);
   });
 
   it("cancels and releases an order the restaurant leaves unanswered; a moved-on order is left alone", async () => {

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
-import { sweepOutbox } from "../../src/orders/outbox.service";
+import { publishRecord, sweepOutbox, type SweepReport } from "../../src/orders/outbox.service";
 import { firestoreValues } from "../../src/shared/firebase";
 import { admin } from "../support/emulators";
 import { stockLeft } from "../support/checkout";
@@ -148,12 +148,69 @@ describe("order workflow under faults", () => {
     const { Timestamp } = firestoreValues();
     await admin().db.doc(`outbox/${rejected.eventId}`).update({ publishedAt: null, createdAt: Timestamp.fromMillis(Date.now() - 10 * 60_000) });
 
-    assert.ok((await sweepOutbox()) >= 1);
+    assert.ok((await sweepOutbox()).published >= 1);
     assert.ok((await admin().db.doc(`outbox/${rejected.eventId}`).get()).get("publishedAt"), "stamped by the sweep");
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(await stockLeft(k.restaurantId, k.itemId), 20, "released once, not twice");
     const told = await admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).where("type", "==", "orders.v1.rejected").get();
     assert.equal(told.size, 1);
+  });
+
+  /** Rejects `count` fresh orders and returns their rejection events once the trigger has published them. */
+  async function publishedRejections(count: number) {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    const events: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const order = await placedOrder(k, "cash");
+      await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "closing early" });
+      const event = (await outboxEvent(order.orderId, "orders.v1.rejected")).eventId as string;
+      await eventually("trigger published", async () => (await admin().db.doc(`outbox/${event}`).get()).get("publishedAt"));
+      events.push(event);
+    }
+    return events;
+  }
+
+  /** As if the trigger had never published it: unstamped and `agoMs` old. */
+  async function unpublish(eventId: string, agoMs: number, fields: Record<string, unknown> = {}) {
+    const { Timestamp } = firestoreValues();
+    await admin().db.doc(`outbox/${eventId}`).update({ publishedAt: null, createdAt: Timestamp.fromMillis(Date.now() - agoMs), ...fields });
+  }
+
+  it("dead-letters an outbox record it cannot read once, and stops selecting it", async () => {
+    const [poison] = await publishedRejections(1);
+    await unpublish(poison, 10 * 60_000, { type: "not an event type" });
+
+    const first = await sweepOutbox();
+    const letters = () => admin().db.collection("deadLetters").where("eventId", "==", poison).get();
+    assert.equal((await letters()).size, 1, "the unreadable record is dead-lettered");
+    assert.equal((await admin().db.doc(`outbox/${poison}`).get()).get("publishedAt"), undefined, "and no longer looks unpublished");
+    assert.ok(first.deadLettered.includes(poison));
+
+    const second = await sweepOutbox();
+    assert.ok(!second.deadLettered.includes(poison), "not selected again");
+    assert.equal((await letters()).size, 1, "dead-lettered once");
+  });
+
+  it("goes on past a record whose publish fails, reports it, and publishes it on the next sweep", async () => {
+    const [failing, next] = await publishedRejections(2);
+    // The failing record is the older one, so the sweep meets it first.
+    await unpublish(failing, 11 * 60_000);
+    await unpublish(next, 10 * 60_000);
+    const pubsubDown = async (record: Parameters<typeof publishRecord>[0]) => {
+      if (record.eventId === failing) throw new Error("Pub/Sub unavailable");
+      await publishRecord(record);
+    };
+
+    const report: Partial<SweepReport> | { threw: string } = await sweepOutbox(Date.now(), pubsubDown).catch((error: unknown) => ({ threw: String(error) }));
+    const reported = typeof report === "object" && "failed" in report ? (report.failed ?? []) : [];
+    assert.deepEqual(reported.filter((id) => id === failing), [failing], `the failure is reported, not thrown: ${JSON.stringify(report)}`);
+    assert.ok((await admin().db.doc(`outbox/${next}`).get()).get("publishedAt"), "the record after the failing one is published");
+    assert.equal((await admin().db.doc(`outbox/${failing}`).get()).get("publishedAt"), null);
+
+    const retried = await sweepOutbox();
+    assert.ok(!retried.failed.includes(failing));
+    assert.ok((await admin().db.doc(`outbox/${failing}`).get()).get("publishedAt"), "published by the next sweep");
   });
 
   it("lets exactly one of a customer's cancel and the restaurant's accept win; the other is told why", async () => {
