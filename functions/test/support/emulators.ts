@@ -4,7 +4,7 @@
  * the variables `firebase emulators:exec` sets, and from firebase.json for Functions.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
 import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth, signInWithEmailAndPassword, type User } from "firebase/auth";
@@ -23,7 +23,7 @@ function hostPort(variable: string): { host: string; port: number } {
 }
 
 function functionsEmulator(): { host: string; port: number } {
-  const config = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "firebase.json"), "utf8"));
+  const config = JSON.parse(readFileSync(join(dirname(__filename), "..", "..", "..", "firebase.json"), "utf8"));
   return { host: config.emulators.functions.host, port: config.emulators.functions.port };
 }
 

@@ -4,7 +4,7 @@
  * tasks, dead-letter replays). Shared by the fault-point tests and `npm run bench:chaos`.
  */
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CALLABLES } from "../../src/contract/callables";
 import type { CheckoutResponse } from "../../src/contract/checkout";
 import { redriveIfStalled, sweepStalledOrders } from "../../src/orders/stall-sweep.service";
@@ -17,7 +17,8 @@ import { admin, type AppClient } from "./emulators";
 import { runHeldTasks } from "./faults";
 import { cart, type Kitchen } from "./workflow";
 
-const REPO = join(__dirname, "..", "..", "..");
+// __filename, not __dirname: the benchmarks load this file from ES modules too.
+const REPO = join(dirname(__filename), "..", "..", "..");
 const TRANSIENT = ["functions/unavailable", "functions/internal", "functions/aborted", "functions/deadline-exceeded"];
 const SETTLED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
 /** How far ahead a waiting journey looks for its order's stall: past a search round, short of an offer's or a deadline's time. */
