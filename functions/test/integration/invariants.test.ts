@@ -77,7 +77,7 @@ describe("invariant auditor", () => {
 
     const report = await audit({ restaurantIds: [restaurantId] });
     const [mismatch] = about(report, "stock-conservation", root);
-    assert.deepEqual(mismatch.figures, { available: 11, reserved: 0, sold: 0, level: 10, difference: 1 });
+    assert.deepEqual(mismatch.figures, { available: 11, reserved: 0, sold: 0, stocked: 10, difference: 1 });
     assert.equal(about(report, "stock-conservation", `${root}/shards/1`).length, 1);
   });
 

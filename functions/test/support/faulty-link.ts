@@ -41,6 +41,8 @@ export async function faultyLink(target: string): Promise<FaultyLink> {
       mode = next;
       // Connections the SDK keeps alive would carry on regardless of the new mode.
       for (const socket of sockets) socket.destroy();
+      // Let the client's end see those closes before its next request picks a pooled socket.
+      await new Promise((resolve) => setTimeout(resolve, 100));
       if (next === "refuse" && server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       else if (next !== "refuse" && !server.listening) await listen(port);
     },
