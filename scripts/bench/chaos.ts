@@ -18,6 +18,7 @@ import { journey, recover, type Ending, type JourneyResult } from "../../functio
 import { courierAt, deliverAgain, kitchen, type Kitchen } from "../../functions/test/support/workflow.ts";
 import { FAULT_PLAN_URL, FCM_DOUBLE_URL, STRIPE_DOUBLE_URL, startLocalServices, TWILIO_DOUBLE_URL } from "../dev/local-services.ts";
 import { emulatorEnv } from "../dev/emulator-env.ts";
+import { seededRandom } from "../lib/seeded-random.ts";
 import { doubleListening, ensureInsideEmulators, say } from "./inside-emulators.ts";
 
 const ORDERS = Number(process.env.ORDERS ?? 50);
@@ -37,18 +38,7 @@ if (!(Number.isInteger(ORDERS) && ORDERS > 0 && FAULT_RATE >= 0 && FAULT_RATE <=
   process.exit(1);
 }
 
-/** mulberry32, so a run can be repeated from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(SEED);
+const random = seededRandom(SEED);
 const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
 
 // Every point of the plan, at the same rate; calls to the outside may also lose their answer.

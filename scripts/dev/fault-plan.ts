@@ -10,6 +10,7 @@
  *   GET  /report  passes and injections per point
  *   DELETE /plan  no faults, counters cleared
  */
+import { seededRandom } from "../lib/seeded-random.ts";
 import { serveDouble } from "./double-server.ts";
 
 interface Rule {
@@ -22,21 +23,10 @@ interface Rule {
 }
 
 let rules: Rule[] = [];
-let random = seeded(1);
+let random = seededRandom(1);
 const passes = new Map<string, number>();
 const injections = new Map<string, number>();
 
-/** mulberry32: a small seeded generator, so a chaos run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const matches = (rule: Rule, point: string) => (rule.point.endsWith("*") ? point.startsWith(rule.point.slice(0, -1)) : rule.point === point);
 
@@ -59,7 +49,7 @@ serveDouble("fault plan", Number(process.env.FAULT_PLAN_PORT ?? 12115), (request
   if (request.method === "PUT" && path === "/plan") {
     const body = JSON.parse(request.raw) as { seed?: number; rules: Omit<Rule, "injected">[] };
     rules = body.rules.map((rule) => ({ ...rule, injected: 0 }));
-    random = seeded(body.seed ?? 1);
+    random = seededRandom(body.seed ?? 1);
     return send(200, { rules: rules.length });
   }
   if (request.method === "DELETE" && path === "/plan") {
