@@ -24,6 +24,7 @@ import type { TaskImpl } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { faultPoint } from "../shared/faults";
+import { decideOfferEnd, PASSED_ON, type OfferEnd, type OpenOffer } from "./offer-state";
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
@@ -38,10 +39,7 @@ const ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
 const couriers = () => db().collection(COLLECTIONS.couriers);
 const orders = () => db().collection(COLLECTIONS.orders);
 
-interface Offer {
-  courierUid: string;
-  number: number;
-}
+type Offer = OpenOffer;
 
 const offerOf = (order: DocumentSnapshot) => (order.get("dispatch.offer") as Offer | null | undefined) ?? null;
 const needsCourier = (order: DocumentSnapshot) => AWAITING_COURIER.includes(order.get("status") as OrderState) && !order.get("courierUid");
@@ -117,6 +115,7 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
         courier: { uid, name },
         "dispatch.status": "assigned",
         "dispatch.offer": null,
+        "dispatch.lastOffer": { ...offer, outcome: "accepted", at: firestoreValues().Timestamp.now() },
         "dispatch.dueAt": null,
         "dispatch.escalateAt": null,
         "dispatch.assignedAt": FieldValue.serverTimestamp(),
@@ -126,7 +125,7 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
       tx.set(couriers().doc(uid), { offer: null, activeOrderId: orderId, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
       writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-assigned", { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
     } else {
-      withdrawOffer(tx, order, courier);
+      endOffer(tx, order, courier, "declined");
     }
     return result;
   });
@@ -137,16 +136,24 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
 }
 
 /**
- * Takes the open offer back from its courier (declined or unanswered). The courier's document
- * is cleared only while it still shows this order's offer: by now it may hold another order's.
- * They are asked again only after everyone else (see candidates).
+ * Ends the order's open offer as `to` (offer-state.ts), on both documents in `tx`: the order
+ * records how it ended (`dispatch.lastOffer`); the courier's document is cleared only while it
+ * still shows this order's offer, since by now it may hold another order's. A courier who passed
+ * the order on is asked again only after everyone else (see candidates); the search that follows
+ * is due at once, so if it never comes the stall sweep sees it.
  */
-function withdrawOffer(tx: Transaction, order: DocumentSnapshot, courier: DocumentSnapshot): void {
-  const { FieldValue } = firestoreValues();
-  // Due at once: the search that follows clears it; if that never comes, the sweep sees it.
-  const dueNow = firestoreValues().Timestamp.now();
-  tx.update(order.ref, { "dispatch.offer": null, "dispatch.dueAt": dueNow, "dispatch.status": "searching", "dispatch.skipped": FieldValue.arrayUnion(courier.id), updatedAt: FieldValue.serverTimestamp() });
-  if (courier.get("offer.orderId") === order.id) tx.update(courier.ref, { offer: null, updatedAt: FieldValue.serverTimestamp() });
+function endOffer(tx: Transaction, order: DocumentSnapshot, courier: DocumentSnapshot, to: OfferEnd): void {
+  const { FieldValue, Timestamp } = firestoreValues();
+  const open = offerOf(order)!;
+  const ended = { "dispatch.offer": null, "dispatch.lastOffer": { ...open, outcome: to, at: Timestamp.now() }, updatedAt: FieldValue.serverTimestamp() };
+  if (PASSED_ON.includes(to)) {
+    tx.update(order.ref, { ...ended, "dispatch.dueAt": Timestamp.now(), "dispatch.status": "searching", "dispatch.skipped": FieldValue.arrayUnion(courier.id) });
+  } else if (to === "withdrawn") {
+    tx.update(order.ref, { ...ended, "dispatch.dueAt": null, "dispatch.escalateAt": null });
+  } else {
+    tx.update(order.ref, ended);
+  }
+  if (courier.exists && courier.get("offer.orderId") === order.id) tx.update(courier.ref, { offer: null, updatedAt: FieldValue.serverTimestamp() });
 }
 
 // ---- finding a courier ----------------------------------------------------------------------
@@ -283,20 +290,21 @@ export async function driveDispatch(orderId: string): Promise<void> {
  */
 async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
   const { FieldValue } = firestoreValues();
-  if (offerOf(order) || order.get("dispatch.dueAt") || order.get("dispatch.escalateAt")) {
-    await order.ref.update({ "dispatch.offer": null, "dispatch.dueAt": null, "dispatch.escalateAt": null });
-  }
-  const held = [order.get("courierUid") as string | undefined, offerOf(order)?.courierUid].filter((uid): uid is string => !!uid);
-  for (const uid of new Set(held)) {
+  const offered = offerOf(order)?.courierUid;
+  if (offered) {
     await db().runTransaction(async (tx) => {
-      const courier = await tx.get(couriers().doc(uid));
-      if (!courier.exists) return;
-      const update: Record<string, unknown> = {};
-      if (courier.get("activeOrderId") === order.id) update.activeOrderId = null;
-      if (courier.get("offer.orderId") === order.id) update.offer = null;
-      if (Object.keys(update).length > 0) tx.update(courier.ref, { ...update, updatedAt: FieldValue.serverTimestamp() });
+      const [current, courier] = await Promise.all([tx.get(order.ref), tx.get(couriers().doc(offered))]);
+      if (decideOfferEnd(offerOf(current), offered, undefined, "withdrawn", "order").ok) endOffer(tx, current, courier, "withdrawn");
     });
+  } else if (order.get("dispatch.dueAt") || order.get("dispatch.escalateAt")) {
+    await order.ref.update({ "dispatch.dueAt": null, "dispatch.escalateAt": null });
   }
+  const assigned = order.get("courierUid") as string | undefined;
+  if (!assigned) return;
+  await db().runTransaction(async (tx) => {
+    const courier = await tx.get(couriers().doc(assigned));
+    if (courier.get("activeOrderId") === order.id) tx.update(courier.ref, { activeOrderId: null, updatedAt: FieldValue.serverTimestamp() });
+  });
 }
 
 // ---- reacting to the order ------------------------------------------------------------------
@@ -336,9 +344,8 @@ export const expireCourierOffer: TaskImpl<z.infer<typeof ExpireOffer>> = {
   async run({ orderId, courierUid, number }) {
     const expired = await db().runTransaction(async (tx) => {
       const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(courierUid))]);
-      const offer = offerOf(order);
-      if (!order.exists || offer?.courierUid !== courierUid || offer.number !== number) return false;
-      withdrawOffer(tx, order, courier);
+      if (!order.exists || !decideOfferEnd(offerOf(order), courierUid, number, "lapsed", "timeout").ok) return false;
+      endOffer(tx, order, courier, "lapsed");
       return true;
     });
     if (!expired) return;
