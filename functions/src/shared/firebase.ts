@@ -3,6 +3,7 @@
  * and a cold instance should pay only for the services its handler touches.
  */
 import type { App } from "firebase-admin/app";
+import type { AppCheck } from "firebase-admin/app-check";
 import type { Auth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import type { Functions } from "firebase-admin/functions";
@@ -44,6 +45,11 @@ export function db(): Firestore {
 export function auth(): Auth {
   const { getAuth } = require("firebase-admin/auth") as typeof import("firebase-admin/auth");
   return getAuth(adminApp());
+}
+
+export function appCheck(): AppCheck {
+  const { getAppCheck } = require("firebase-admin/app-check") as typeof import("firebase-admin/app-check");
+  return getAppCheck(adminApp());
 }
 
 export function functionsAdmin(): Functions {

@@ -1,14 +1,17 @@
 /**
  * HTTP endpoint plumbing shared by onRequest functions: the correlation context, error bodies
- * with the same codes and details callables use, and cacheable JSON (ETag, Cache-Control, and
- * a short per-instance response cache so repeated reads skip Firestore).
+ * with the same codes and details callables use, cacheable JSON (ETag, Cache-Control, and
+ * a short per-instance response cache so repeated reads skip Firestore), and the guards of a
+ * public endpoint: a rate limit per client address and App Check.
  */
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { ErrorCode, ErrorDetails } from "../contract/errors";
 import { acceptCorrelationId, CORRELATION_HEADER, correlationId, newCorrelationId, withContext } from "./context";
 import { DomainError } from "./errors";
+import { appCheck } from "./firebase";
 import { log } from "./log";
+import type { LocalRateLimiter } from "./rate-limit";
 
 const STATUS: Record<ErrorCode, number> = {
   "invalid-argument": 400,
@@ -31,6 +34,54 @@ export function correlationContext(handler: string) {
     withContext({ correlationId: id, handler }, () => next());
   };
 }
+
+/**
+ * The client's address: the first hop of X-Forwarded-For, which Cloud Functions' front end fills
+ * in (a client can prepend hops of its own, so this is a budget key, not an identity), else the
+ * socket's peer.
+ */
+export function clientAddress(req: Request): string {
+  const forwarded = req.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || req.socket.remoteAddress || "unknown";
+}
+
+/** Middleware: one token of the client address's bucket per request; `resource-exhausted` (429, Retry-After) when over. */
+export function rateLimitByClient(limiter: LocalRateLimiter) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    limiter.consume(`ip:${clientAddress(req)}`);
+    next();
+  };
+}
+
+export const APP_CHECK_HEADER = "x-firebase-appcheck";
+
+export interface AppCheckGuard {
+  enforced: boolean;
+  /** Resolves for a valid token, rejects otherwise (firebase-admin's `verifyToken`). */
+  verify?: (token: string) => Promise<unknown>;
+}
+
+/**
+ * Middleware: when enforced, a request needs a valid App Check token in `X-Firebase-AppCheck`,
+ * as callables do; otherwise `unauthenticated` (401). Why a token failed is logged, not told.
+ */
+export function requireAppCheck(guard: AppCheckGuard) {
+  const verify = guard.verify ?? ((token: string) => appCheck().verifyToken(token));
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    if (!guard.enforced) return next();
+    const token = req.get(APP_CHECK_HEADER);
+    if (!token) throw appCheckRequired();
+    try {
+      await verify(token);
+    } catch (error) {
+      log.warn("http.app-check-rejected", { error: error instanceof Error ? error.name : typeof error });
+      throw appCheckRequired();
+    }
+    next();
+  };
+}
+
+const appCheckRequired = () => new DomainError("unauthenticated", "This app could not be verified.", { reason: "app-check-required" });
 
 /** Error middleware: `{ error: { code, message, details } }` with the matching HTTP status. */
 export function errorResponder() {
@@ -64,22 +115,35 @@ export function sendCacheableJson(req: Request, res: Response, body: string, cac
   res.type("application/json").send(body);
 }
 
-/** A small time-bounded cache of serialized responses, per instance. Oldest entries go first. */
-export class ResponseCache {
-  private readonly entries = new Map<string, { body: string; expiresAt: number }>();
+/** A small time-bounded cache of values, per instance. Oldest entries go first. */
+export class MemoryCache<T> {
+  private readonly entries = new Map<string, { value: T; expiresAt: number }>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
   ) {}
 
-  async get(key: string, produce: () => Promise<unknown>, now = Date.now()): Promise<string> {
+  async get(key: string, produce: () => Promise<T>, now = Date.now()): Promise<T> {
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.body;
-    const body = JSON.stringify(await produce());
+    if (hit && hit.expiresAt > now) return hit.value;
+    const value = await produce();
     this.entries.delete(key);
-    this.entries.set(key, { body, expiresAt: now + this.ttlMs });
+    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    return body;
+    return value;
+  }
+}
+
+/** A MemoryCache of serialized responses: the body is serialized once, when computed. */
+export class ResponseCache {
+  private readonly bodies: MemoryCache<string>;
+
+  constructor(ttlMs: number, maxEntries: number) {
+    this.bodies = new MemoryCache(ttlMs, maxEntries);
+  }
+
+  get(key: string, produce: () => Promise<unknown>, now = Date.now()): Promise<string> {
+    return this.bodies.get(key, async () => JSON.stringify(await produce()), now);
   }
 }

@@ -5,16 +5,22 @@
  */
 import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 
-/** Reject callables that carry no valid App Check token. Off in the emulator, on in production. */
+/** Reject callables and catalog API requests without a valid App Check token. Off in the emulator, on in production. */
 export const appCheckEnforced = defineBoolean("APP_CHECK_ENFORCED", {
   default: true,
-  description: "Reject callable requests without a valid App Check token.",
+  description: "Reject callable and catalog API requests without a valid App Check token.",
 });
 
 /** Default per-user budget for a callable that declares no rate limit of its own. */
 export const defaultRateLimitPerMinute = defineInt("RATE_LIMIT_PER_MINUTE", {
   default: 60,
   description: "Calls per user per minute allowed to a callable that sets no limit of its own.",
+});
+
+/** Requests per client address per minute to the public catalog API, held per instance. */
+export const catalogApiPerMinute = defineInt("CATALOG_API_PER_MINUTE", {
+  default: 120,
+  description: "Requests one client address may make to the catalog API per minute (per instance); more answer 429.",
 });
 
 /** Minutes a card order waits for its payment before the reservation lapses. */

@@ -57,3 +57,30 @@ export async function consumeRateLimit(key: string, limit: RateLimit, nowMs = Da
 function documentId(key: string): string {
   return createHash("sha256").update(key).digest("base64url");
 }
+
+/**
+ * The same token buckets held in this instance's memory, for endpoints where a Firestore
+ * transaction per request would cost more than the work it guards (the public catalog API is
+ * answered from memory most of the time). The budget holds per instance, so a client spread over
+ * n instances gets at most n times it. Oldest buckets are dropped beyond `maxKeys`; a dropped
+ * bucket reads as full, as a missing Firestore bucket does.
+ */
+export class LocalRateLimiter {
+  private readonly buckets = new Map<string, BucketState>();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Counts one call against `key`; throws `resource-exhausted` with a retry-after hint when over. */
+  consume(key: string, nowMs = Date.now()): void {
+    const decision = decide(this.buckets.get(key), nowMs, this.limit);
+    if (!decision.allowed) {
+      throw resourceExhausted(`Too many requests. Try again in ${decision.retryAfterSeconds} s.`, decision.retryAfterSeconds);
+    }
+    this.buckets.delete(key);
+    this.buckets.set(key, decision.next);
+    while (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
+  }
+}
