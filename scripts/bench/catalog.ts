@@ -102,16 +102,19 @@ async function listen(app: ReturnType<typeof createCatalogApp>): Promise<{ base:
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
+/** The browse work alone: no rate limit (one address sends everything), no App Check. */
+const UNGUARDED = { rateLimit: "none", appCheck: { enforced: false } } as const;
+
 await seed();
 const paths = queries();
 say(`catalog browse benchmark: ${RESTAURANTS} restaurants, ${paths.length} distinct queries, node ${process.version}`);
 
-const uncached = await listen(createCatalogApp({ cacheTtlMs: 0 }));
+const uncached = await listen(createCatalogApp({ ...UNGUARDED, cacheTtlMs: 0 }));
 await load(uncached.base, paths, paths.length, 1); // warm up connections and indexes
 for (const [c, n] of [[1, 100], [50, 500]] as const) row("in-process, uncached", c, n, await load(uncached.base, paths, n, c));
 uncached.close();
 
-const cached = await listen(createCatalogApp());
+const cached = await listen(createCatalogApp(UNGUARDED));
 await load(cached.base, paths, paths.length, 1); // fills the response cache
 for (const [c, n] of [[1, 2000], [50, 10000]] as const) row("in-process, cached", c, n, await load(cached.base, paths, n, c));
 cached.close();

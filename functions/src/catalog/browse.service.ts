@@ -1,7 +1,8 @@
 /**
  * Browsing published restaurants: what Firestore alone answers poorly. Near a point (delivery
  * cells, then exact distance against each restaurant's own delivery radius), by cuisine, by
- * name prefix, open now, with cursor pagination.
+ * name prefix, open now, with cursor pagination. Every read is bounded: a public request never
+ * costs more than a fixed number of documents, whatever its parameters or cursor.
  */
 import { distanceBetween } from "geofire-common";
 import type { DocumentData, Query } from "firebase-admin/firestore";
@@ -15,6 +16,7 @@ import {
 import { COLLECTIONS } from "../shared/collections";
 import { invalidArgument, notFound } from "../shared/errors";
 import { db } from "../shared/firebase";
+import { log } from "../shared/log";
 import { deliveryCellOf } from "./catalog.model";
 import { isOpenAt } from "./opening-hours";
 
@@ -33,8 +35,13 @@ interface RestaurantDocument {
   imageUrl?: string;
 }
 
-/** Pages of the name-ordered listing fetched at most, when `openNow` filters many out. */
-const MAX_SCAN_PAGES = 5;
+/** Restaurants one listing request reads at most by name; `openNow` may leave a page short of `limit`. */
+export const MAX_LIST_READS = 100;
+/** Restaurants read for one delivery cell at most; a denser cell is logged (time for finer cells). */
+export const MAX_CELL_RESTAURANTS = 200;
+/** Categories and items read for one menu at most; a bigger menu is logged. */
+export const MAX_MENU_CATEGORIES = 100;
+export const MAX_MENU_ITEMS = 500;
 
 const published = () => db().collection(COLLECTIONS.restaurants).where("published", "==", true);
 
@@ -76,25 +83,56 @@ function decodeCursor<K extends string | number>(cursor: string | undefined, kin
   throw invalidArgument([{ path: "cursor", message: "Not a cursor this endpoint issued; start again without it." }]);
 }
 
-export async function listRestaurants(query: ListRestaurantsQuery, now = new Date()): Promise<ListRestaurantsResponse> {
-  return query.lat !== undefined && query.lng !== undefined
-    ? listNear(query, [query.lat, query.lng], now)
-    : listByName(query, now);
+/** A published restaurant as read from Firestore, before the query's filters. */
+export interface CellRestaurant {
+  id: string;
+  r: RestaurantDocument;
+}
+
+/** Reads the restaurants of one delivery cell, for `listRestaurants`; the app caches them per cell. */
+export type CellReader = (cell: string) => Promise<CellRestaurant[]>;
+
+/** The delivery cell a near-me query resolves to; undefined for a listing by name. */
+export function nearCellOf(query: ListRestaurantsQuery): string | undefined {
+  return query.lat !== undefined && query.lng !== undefined ? deliveryCellOf({ lat: query.lat, lng: query.lng }) : undefined;
 }
 
 /**
- * Within delivery range of a point, nearest first. One query reads the restaurants whose
- * delivery area touches the point's cell; the exact distance decides.
+ * The key under which an instance reuses what a listing read. Near me: the delivery cell alone,
+ * since one read of the cell serves every point, filter, page size and cursor within it (they are
+ * applied in memory). By name: every parameter, normalized (the cursor decoded), so spellings of
+ * one request share an entry and a malformed cursor is refused before it takes one.
  */
-async function listNear(query: ListRestaurantsQuery, center: [number, number], now: Date): Promise<ListRestaurantsResponse> {
+export function listCacheKey(query: ListRestaurantsQuery): string {
+  const cell = nearCellOf(query);
+  if (cell) return `near:${cell}`;
+  const after = decodeCursor<string>(query.cursor, "string");
+  return `name:${JSON.stringify([query.cuisine ?? null, query.q ?? null, query.openNow ?? null, query.limit, after ?? null])}`;
+}
+
+export async function listRestaurants(query: ListRestaurantsQuery, now = new Date(), readCell: CellReader = readDeliveryCell): Promise<ListRestaurantsResponse> {
+  const cell = nearCellOf(query);
+  if (!cell || query.lat === undefined || query.lng === undefined) return listByName(query, now);
+  return listNear(query, [query.lat, query.lng], await readCell(cell), now);
+}
+
+/** The published restaurants whose delivery area touches `cell`, at most MAX_CELL_RESTAURANTS. */
+export async function readDeliveryCell(cell: string): Promise<CellRestaurant[]> {
+  const snapshot = await published().where("deliveryCells", "array-contains", cell).limit(MAX_CELL_RESTAURANTS).get();
+  if (snapshot.size === MAX_CELL_RESTAURANTS) log.warn("catalog.cell-truncated", { cell, read: snapshot.size });
+  return snapshot.docs.map((doc) => ({ id: doc.id, r: doc.data() as RestaurantDocument }));
+}
+
+/**
+ * Within delivery range of a point, nearest first, from the restaurants of the point's cell:
+ * the exact distance from the point itself decides.
+ */
+function listNear(query: ListRestaurantsQuery, center: [number, number], restaurants: CellRestaurant[], now: Date): ListRestaurantsResponse {
   const after = decodeCursor<number>(query.cursor, "number");
-  const cell = deliveryCellOf({ lat: center[0], lng: center[1] });
-  const snapshot = await published().where("deliveryCells", "array-contains", cell).get();
   const candidates: { id: string; r: RestaurantDocument; distanceKm: number }[] = [];
-  for (const doc of snapshot.docs) {
-    const r = doc.data() as RestaurantDocument;
+  for (const { id, r } of restaurants) {
     const distanceKm = distanceBetween([r.location.lat, r.location.lng], center);
-    if (distanceKm <= r.deliveryRadiusKm && matches(r, query, now)) candidates.push({ id: doc.id, r, distanceKm });
+    if (distanceKm <= r.deliveryRadiusKm && matches(r, query, now)) candidates.push({ id, r, distanceKm });
   }
   candidates.sort((a, b) => a.distanceKm - b.distanceKm || a.id.localeCompare(b.id));
   const start = after ? candidates.findIndex((c) => c.distanceKm > after[0] || (c.distanceKm === after[0] && c.id > after[1])) : 0;
@@ -118,10 +156,11 @@ async function listByName(query: ListRestaurantsQuery, now: Date): Promise<ListR
   let after = decodeCursor<string>(query.cursor, "string");
   let exhausted = false;
   let full = false;
-  // openNow is filtered here, so a page may need more than one read; bounded by MAX_SCAN_PAGES.
-  for (let page = 0; page < MAX_SCAN_PAGES && !full && !exhausted; page += 1) {
-    const batch = query.limit * 2;
+  // openNow is filtered here, so a page may need more than one read: MAX_LIST_READS documents in all.
+  for (let read = 0; read < MAX_LIST_READS && !full && !exhausted; ) {
+    const batch = Math.min(query.limit * 2, MAX_LIST_READS - read);
     const snapshot = await (after ? base.startAfter(after[0], after[1]) : base).limit(batch).get();
+    read += snapshot.size;
     exhausted = snapshot.size < batch;
     for (const doc of snapshot.docs) {
       const r = doc.data() as RestaurantDocument;
@@ -138,16 +177,22 @@ async function listByName(query: ListRestaurantsQuery, now: Date): Promise<ListR
   return { restaurants: results, nextCursor: more && after ? encodeCursor(after) : null };
 }
 
-/** A published restaurant's whole menu, categories in order, items within them by name. */
+/**
+ * A published restaurant's menu, categories in order, items within them by name. The restaurant
+ * is read first: an unknown or unpublished one costs one read, not its whole menu.
+ */
 export async function getMenu(restaurantId: string, now = new Date()): Promise<MenuResponse> {
   const ref = db().collection(COLLECTIONS.restaurants).doc(restaurantId);
-  const [restaurant, categories, items] = await Promise.all([
-    ref.get(),
-    ref.collection(COLLECTIONS.categories).orderBy("position").get(),
-    ref.collection(COLLECTIONS.items).get(),
-  ]);
+  const restaurant = await ref.get();
   const r = restaurant.data() as RestaurantDocument | undefined;
   if (!r?.published) throw notFound("Restaurant", "restaurant-not-found");
+  const [categories, items] = await Promise.all([
+    ref.collection(COLLECTIONS.categories).orderBy("position").limit(MAX_MENU_CATEGORIES).get(),
+    ref.collection(COLLECTIONS.items).limit(MAX_MENU_ITEMS).get(),
+  ]);
+  if (categories.size === MAX_MENU_CATEGORIES || items.size === MAX_MENU_ITEMS) {
+    log.warn("catalog.menu-truncated", { restaurantId, categories: categories.size, items: items.size });
+  }
   const byCategory = new Map<string, MenuResponse["categories"][number]["items"]>();
   for (const doc of items.docs) {
     const { categoryId, name, description, price, modifierGroups, available, tracksStock, imageUrls } = doc.data();

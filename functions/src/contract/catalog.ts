@@ -164,9 +164,12 @@ export const MenuResponse = z.object({
 });
 export type MenuResponse = z.infer<typeof MenuResponse>;
 
-/** Query string of `GET /v1/restaurants`. Give `lat` and `lng` together to search by distance. */
+/**
+ * Query string of `GET /v1/restaurants`. Give `lat` and `lng` together to search by distance.
+ * Unknown parameters (tracking tags, cache busters) are ignored, so they cannot vary the answer.
+ */
 export const ListRestaurantsQuery = z
-  .strictObject({
+  .object({
     lat: z.coerce.number().min(-90).max(90).optional(),
     lng: z.coerce.number().min(-180).max(180).optional(),
     cuisine: Cuisine.optional(),

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, mock } from "node:test";
+import { DocumentReference, Query } from "firebase-admin/firestore";
 import { ListRestaurantsResponse, MenuResponse } from "../../src/contract";
 import { createCatalogApp } from "../../src/catalog/api.app";
 import { restaurantDocument } from "../../src/catalog/catalog.model";
@@ -21,8 +22,8 @@ const HELSINKI = { lat: 60.1699, lng: 24.9384 };
 let server: Server;
 let base: string;
 
-async function get(path: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, { headers });
+async function get(path: string, headers: Record<string, string> = {}, at = base) {
+  const response = await fetch(`${at}${path}`, { headers });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
@@ -45,12 +46,57 @@ before(async () => {
     batch.set(admin().db.doc(`restaurants/helsinki-${i}`), restaurantDocument(fields));
   }
   await batch.commit();
-  server = createCatalogApp({ cacheTtlMs: 0, now: () => MONDAY_2PM_MADRID }).listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await serve(createCatalogApp({ ...OPEN, cacheTtlMs: 0 })));
 });
 
 after(() => new Promise((resolve) => server.close(resolve)));
+
+/** The app as the in-process tests run it: a fixed clock, no App Check, no rate limit. */
+const OPEN = { now: () => MONDAY_2PM_MADRID, appCheck: { enforced: false }, rateLimit: "none" } as const;
+
+async function serve(app: ReturnType<typeof createCatalogApp>): Promise<{ server: Server; base: string }> {
+  const listening = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => listening.once("listening", resolve));
+  return { server: listening, base: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
+}
+
+interface Read {
+  kind: "document" | "query";
+  /** The query's `limit`, undefined when it has none. */
+  limit?: number;
+  documents: number;
+}
+
+/**
+ * Records every Firestore read this process makes while `work` runs, through the SDK itself
+ * (the emulator counts nothing). A query's limit is read from the SDK's query options; if that
+ * internal field ever moves, `limit` reads as missing and the limit assertions fail loudly.
+ */
+async function readsDuring(work: () => Promise<void>): Promise<Read[]> {
+  const reads: Read[] = [];
+  const queryGet = Query.prototype.get;
+  const documentGet = DocumentReference.prototype.get;
+  const queries = mock.method(Query.prototype, "get", async function (this: Query) {
+    const snapshot = await queryGet.call(this);
+    const options = (this as unknown as { _queryOptions?: { limit?: number } })._queryOptions;
+    reads.push({ kind: "query", limit: options?.limit, documents: snapshot.size });
+    return snapshot;
+  });
+  const documents = mock.method(DocumentReference.prototype, "get", async function (this: DocumentReference) {
+    const snapshot = await documentGet.call(this);
+    reads.push({ kind: "document", documents: 1 });
+    return snapshot;
+  });
+  try {
+    await work();
+  } finally {
+    queries.mock.restore();
+    documents.mock.restore();
+  }
+  return reads;
+}
+
+const documentsRead = (reads: Read[]) => reads.reduce((sum, read) => sum + read.documents, 0);
 
 describe("catalog API: search", () => {
   it("finds the published restaurants that deliver to a point, nearest first", async () => {
@@ -114,11 +160,130 @@ describe("catalog API: search", () => {
     assert.equal(missingLng.status, 400);
     assert.equal(missingLng.body.error.code, "invalid-argument");
     assert.deepEqual(missingLng.body.error.details.fields.map((f: { path: string }) => f.path), ["lng"]);
-    const many = await get(`/v1/restaurants?limit=500&lat=100&lng=0&color=red`);
-    assert.deepEqual(many.body.error.details.fields.map((f: { path: string }) => f.path).sort(), ["", "lat", "limit"]);
+    const many = await get(`/v1/restaurants?limit=500&lat=100&lng=0`);
+    assert.deepEqual(many.body.error.details.fields.map((f: { path: string }) => f.path).sort(), ["lat", "limit"]);
+    const huge = await get(`/v1/restaurants?limit=100000`);
+    assert.equal(huge.status, 400);
+    assert.deepEqual(huge.body.error.details.fields.map((f: { path: string }) => f.path), ["limit"]);
     const cursor = await get(`/v1/restaurants?cursor=not-ours`);
     assert.deepEqual(cursor.body.error.details.fields.map((f: { path: string }) => f.path), ["cursor"]);
     assert.match(cursor.body.error.details.correlationId, /^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("catalog API: bounded reads", () => {
+  // 130 published restaurants of one cuisine, all closed (no opening hours), far from the rest.
+  const CROWDED = 130;
+
+  before(async () => {
+    const batch = admin().db.batch();
+    for (let i = 0; i < CROWDED; i += 1) {
+      const fields = {
+        name: `Crowded Grill ${String(i).padStart(3, "0")}`,
+        cuisines: ["crowded-test"],
+        location: { lat: 64.1466 + (i % 10) * 0.001, lng: -21.9426 },
+        address: `Street ${i}`,
+        deliveryRadiusKm: 1,
+        deliveryFee: 300,
+        openingHours: { timeZone: "Atlantic/Reykjavik", weekly: {} },
+        currency: "EUR",
+        published: true,
+      };
+      batch.set(admin().db.doc(`restaurants/crowded-${i}`), restaurantDocument(fields));
+    }
+    const draft = admin().db.doc("restaurants/bounded-draft");
+    const draftFields = {
+      name: "Draft Kitchen",
+      cuisines: ["crowded-test"],
+      location: { lat: 64.2, lng: -21.9 },
+      address: "Nowhere 1",
+      deliveryRadiusKm: 1,
+      deliveryFee: 0,
+      openingHours: { timeZone: "Atlantic/Reykjavik", weekly: {} },
+      currency: "EUR",
+      published: false,
+    };
+    batch.set(draft, restaurantDocument(draftFields));
+    batch.set(draft.collection("categories").doc("mains"), { name: "Mains", position: 0 });
+    for (const id of ["a", "b", "c"]) {
+      batch.set(draft.collection("items").doc(id), { categoryId: "mains", name: id, price: 100, available: true, modifierGroups: [] });
+    }
+    await batch.commit();
+  });
+
+  it("answers 404 for an unpublished restaurant after reading its document alone, none of its items", async () => {
+    let status = 0;
+    const reads = await readsDuring(async () => {
+      status = (await get(`/v1/restaurants/bounded-draft/menu`)).status;
+    });
+    assert.equal(status, 404);
+    assert.deepEqual(reads, [{ kind: "document", documents: 1 }]);
+  });
+
+  it("puts a limit on every query: near me, by name, menus", async () => {
+    const reads = await readsDuring(async () => {
+      assert.equal((await get(`/v1/restaurants?lat=${PUERTA_DEL_SOL.lat}&lng=${PUERTA_DEL_SOL.lng}`)).status, 200);
+      assert.equal((await get(`/v1/restaurants?cuisine=pizza`)).status, 200);
+      assert.equal((await get(`/v1/restaurants/demo-restaurant-1/menu`)).status, 200);
+    });
+    const queries = reads.filter((read) => read.kind === "query");
+    assert.ok(queries.length >= 4, JSON.stringify(reads));
+    for (const query of queries) assert.ok(query.limit !== undefined && query.limit <= 500, `unbounded query: ${JSON.stringify(reads)}`);
+  });
+
+  it("reads at most 100 restaurants for one page of a name listing, however many the filter leaves out", async () => {
+    let page = ListRestaurantsResponse.parse({ restaurants: [], nextCursor: null });
+    const reads = await readsDuring(async () => {
+      page = ListRestaurantsResponse.parse((await get(`/v1/restaurants?cuisine=crowded-test&openNow=true&limit=50`)).body);
+    });
+    assert.ok(documentsRead(reads) <= 100, `read ${documentsRead(reads)} documents`);
+    assert.deepEqual(page.restaurants, []);
+    assert.ok(page.nextCursor, "more restaurants are left to look at");
+    const rest = ListRestaurantsResponse.parse((await get(`/v1/restaurants?cuisine=crowded-test&openNow=true&limit=50&cursor=${page.nextCursor}`)).body);
+    assert.deepEqual(rest, { restaurants: [], nextCursor: null });
+  });
+
+  it("reads a delivery cell once for nearby points in it, and measures distances from each point", async () => {
+    const cached = await serve(createCatalogApp({ ...OPEN, cacheTtlMs: 60_000 }));
+    try {
+      const pages: ListRestaurantsResponse[] = [];
+      const reads = await readsDuring(async () => {
+        for (const point of [PUERTA_DEL_SOL, { lat: 40.41791, lng: -3.70213 }]) {
+          pages.push(ListRestaurantsResponse.parse((await get(`/v1/restaurants?lat=${point.lat}&lng=${point.lng}`, {}, cached.base)).body));
+        }
+      });
+      assert.equal(reads.length, 1, JSON.stringify(reads));
+      const distance = (page: ListRestaurantsResponse) => page.restaurants.find((r) => r.id === "demo-restaurant-1")?.distanceKm;
+      assert.notEqual(distance(pages[0]), undefined);
+      assert.notEqual(distance(pages[0]), distance(pages[1]));
+    } finally {
+      cached.server.close();
+    }
+  });
+});
+
+describe("catalog API: rate limit per client address", () => {
+  it("answers 429 with Retry-After to the request over budget, and only to that address", async () => {
+    const limited = await serve(createCatalogApp({ ...OPEN, rateLimit: { max: 3, windowSeconds: 60 } }));
+    try {
+      // As Cloud Functions forwards it: the client first, then the proxies it came through.
+      const from = (ip: string) => ({ "X-Forwarded-For": `${ip}, 10.0.0.1` });
+      for (let i = 0; i < 3; i += 1) {
+        assert.equal((await get(`/v1/restaurants/demo-restaurant-1/menu`, from("203.0.113.7"), limited.base)).status, 200);
+      }
+      const over = await get(`/v1/restaurants/demo-restaurant-1/menu`, from("203.0.113.7"), limited.base);
+      assert.equal(over.status, 429);
+      // One token comes back every 20 s (3 a minute): the hint is at most that.
+      const retryAfter = Number(over.headers.get("retry-after"));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 20, `Retry-After: ${over.headers.get("retry-after")}`);
+      assert.equal(over.body.error.code, "resource-exhausted");
+      assert.equal(over.body.error.details.reason, "rate-limited");
+      assert.equal(over.body.error.details.retryAfterSeconds, retryAfter);
+      assert.match(over.body.error.details.correlationId, /^[0-9a-f-]{36}$/);
+      assert.equal((await get(`/v1/restaurants/demo-restaurant-1/menu`, from("203.0.113.8"), limited.base)).status, 200);
+    } finally {
+      limited.server.close();
+    }
   });
 });
 
