@@ -5,6 +5,7 @@
  * document only if it is missing, so whichever comes second changes nothing.
  */
 import type { UserRecord } from "firebase-admin/auth";
+import { cleanText } from "../contract/primitives";
 import type { UserProfile } from "../contract/profile";
 import { COLLECTIONS } from "../shared/collections";
 import { auth, db, firestoreValues } from "../shared/firebase";
@@ -14,6 +15,14 @@ import { restaurantIdsOf, roleOf } from "../shared/roles";
 /** Uids this instance has seen a profile for; bounded, so a long-lived instance does not grow. */
 const known = new Set<string>();
 const KNOWN_MAX = 10_000;
+
+/**
+ * The name Auth holds, cleaned as the contract cleans a name sent to `auth-updateProfile`: the
+ * client sets it on Auth directly, so it never passed our schemas.
+ */
+export function authDisplayName(name: string | null | undefined): string | null {
+  return [...cleanText(name ?? "")].slice(0, 80).join("") || null;
+}
 
 /** Creates the profile unless it exists; answers whether it created it. */
 export async function createProfileIfMissing(
@@ -25,7 +34,7 @@ export async function createProfileIfMissing(
   const profile: UserProfile & Record<string, unknown> = {
     uid: user.uid,
     email: user.email ?? null,
-    displayName: user.displayName ?? null,
+    displayName: authDisplayName(user.displayName),
     phone: user.phoneNumber ?? null,
     locale: "en",
     timeZone: "UTC",

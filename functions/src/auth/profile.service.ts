@@ -19,7 +19,7 @@ import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { forgetDevicesOf } from "../notifications/devices.service";
 import { roleOf } from "../shared/roles";
-import { createProfileIfMissing } from "./profile-record";
+import { authDisplayName, createProfileIfMissing } from "./profile-record";
 
 /** Account deletion needs a sign-in this recent, so a borrowed unlocked phone cannot do it. */
 const RECENT_SIGN_IN_SECONDS = 5 * 60;
@@ -106,7 +106,7 @@ async function defaultProfile(uid: string): Promise<UserProfile> {
   return {
     uid,
     email: user.email ?? null,
-    displayName: user.displayName ?? null,
+    displayName: authDisplayName(user.displayName),
     phone: null,
     locale: "en",
     timeZone: "UTC",

@@ -22,7 +22,7 @@ import { faultPoint } from "../shared/faults";
 import { db, firestoreValues } from "../shared/firebase";
 import { idempotencyKeyId, requestHash, withIdempotencyKey } from "../shared/idempotency-keys";
 import { log } from "../shared/log";
-import { acceptanceWindowMinutes, paymentWindowMinutes } from "../shared/params";
+import { acceptanceWindowMinutes, maxOrderTotal, maxTip, maxTipPercent, paymentWindowMinutes } from "../shared/params";
 import { planReservation } from "../inventory/stock.service";
 import { GIVEN_UP_STATES, orderEventType, type OrderState } from "../orders/order-state";
 import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
@@ -70,7 +70,8 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     itemSnaps.filter((s) => s.exists).map((s) => [s.id, { modifierGroups: [], tracksStock: false, ...s.data(), id: s.id } as unknown as PricingItem]),
   );
   const promo = request.promoCode ? await loadPromotion(request.promoCode, now) : undefined;
-  const breakdown = priceCheckout(request, restaurant, items, promo, now);
+  const limits = { maxTipPercent: maxTipPercent.value(), maxTip: maxTip.value(), maxOrderTotal: maxOrderTotal.value() };
+  const breakdown = priceCheckout(request, restaurant, items, promo, now, limits);
   const profile = profileSnap.data() as Partial<UserProfile> | undefined;
 
   const { FieldValue, Timestamp } = firestoreValues();

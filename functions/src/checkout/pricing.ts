@@ -53,12 +53,23 @@ export interface PricingPromo {
   currency?: string;
 }
 
+/** Ceilings on what one order may cost, from the params (`MAX_TIP_PERCENT`, `MAX_TIP`, `MAX_ORDER_TOTAL`). */
+export interface CheckoutLimits {
+  /** Largest tip as a percentage of the subtotal. */
+  maxTipPercent: number;
+  /** Largest tip in minor units. */
+  maxTip: number;
+  /** Largest total in minor units. */
+  maxOrderTotal: number;
+}
+
 export function priceCheckout(
   request: Pick<CheckoutRequest, "lines" | "deliveryAddress" | "tip">,
   restaurant: PricingRestaurant | undefined,
   items: Map<string, PricingItem>,
   promo: PricingPromo | undefined,
   now: Date,
+  limits: CheckoutLimits,
 ): PriceBreakdown {
   if (!restaurant?.published) throw notFound("Restaurant", "restaurant-not-found", "restaurantId");
   if (!isOpenAt(restaurant.openingHours, now)) throw failedPrecondition(`${restaurant.name} is closed now.`, "restaurant-closed");
@@ -99,6 +110,17 @@ export function priceCheckout(
   const deliveryFee = restaurant.deliveryFee + FEE_PER_KM * Math.max(0, Math.ceil(distanceKm - FREE_KM));
   const tax = Math.round(((subtotal - discount) * (restaurant.taxRateBps ?? DEFAULT_TAX_RATE_BPS)) / 10_000);
   const tip = request.tip ?? 0;
+  const tipCeiling = Math.min(limits.maxTip, Math.floor((subtotal * limits.maxTipPercent) / 100));
+  if (tip > tipCeiling) {
+    throw invalidArgument([{ path: "tip", message: `At most ${tipCeiling} (${limits.maxTipPercent}% of the subtotal, and never over ${limits.maxTip}).` }]);
+  }
+  const total = subtotal - discount + deliveryFee + tax + tip;
+  if (total > limits.maxOrderTotal) {
+    throw new DomainError("failed-precondition", `Orders may total at most ${limits.maxOrderTotal} (minor units); this one is ${total}.`, {
+      reason: "order-total-too-high",
+      fields: [{ path: "lines", message: "Order fewer items." }],
+    });
+  }
   return {
     currency: restaurant.currency,
     lines,
@@ -107,7 +129,7 @@ export function priceCheckout(
     deliveryFee,
     tax,
     tip,
-    total: subtotal - discount + deliveryFee + tax + tip,
+    total,
     distanceKm: Math.round(distanceKm * 100) / 100,
   };
 }

@@ -1,5 +1,6 @@
 /** Administration callables. Only users with the `admin` role may call them. */
 import { z } from "zod";
+import { Id, Uid } from "./primitives";
 import { ROLES } from "./roles";
 
 /**
@@ -9,9 +10,9 @@ import { ROLES } from "./roles";
  */
 export const SetUserRoleRequest = z
   .strictObject({
-    uid: z.string().min(1).max(128),
+    uid: Uid,
     role: z.enum(ROLES),
-    restaurantIds: z.array(z.string().min(1).max(128)).max(50).optional(),
+    restaurantIds: z.array(Id).max(50).optional(),
   })
   .superRefine((value, ctx) => {
     const count = value.restaurantIds?.length ?? 0;

@@ -4,7 +4,7 @@
  * restaurants); anyone browses published restaurants directly or through the HTTPS catalog API.
  */
 import { z } from "zod";
-import { Currency, GeoPoint, HttpsUrl, Id, MinorUnits, Money, TimeZone } from "./primitives";
+import { Currency, GeoPoint, HttpsUrl, Id, MinorUnits, Money, SafeText, TimeZone } from "./primitives";
 
 /** A restaurant delivers at most this far; geo queries search this radius. */
 export const MAX_DELIVERY_RADIUS_KM = 30;
@@ -26,7 +26,8 @@ export const OpeningHours = z.strictObject({
 });
 export type OpeningHours = z.infer<typeof OpeningHours>;
 
-const Name = z.string().trim().min(1).max(80);
+const Name = SafeText().min(1).max(80);
+const Description = SafeText({ multiline: true }).max(500);
 const Cuisine = z
   .string()
   .trim()
@@ -35,10 +36,10 @@ const Cuisine = z
 
 export const RestaurantFields = z.strictObject({
   name: Name,
-  description: z.string().trim().max(500).optional(),
+  description: Description.optional(),
   cuisines: z.array(Cuisine).min(1).max(10),
   location: GeoPoint,
-  address: z.string().trim().min(1).max(200),
+  address: SafeText().min(1).max(200),
   deliveryRadiusKm: z.number().min(0.5).max(MAX_DELIVERY_RADIUS_KM),
   /** Base delivery fee; checkout adds a per-km component. */
   deliveryFee: MinorUnits,
@@ -84,7 +85,7 @@ export const ModifierGroup = z
 export const ItemFields = z.strictObject({
   categoryId: Id,
   name: Name,
-  description: z.string().trim().max(500).optional(),
+  description: Description.optional(),
   /** In the restaurant's currency. */
   price: Money,
   modifierGroups: z
@@ -174,13 +175,13 @@ export const ListRestaurantsQuery = z
     lng: z.coerce.number().min(-180).max(180).optional(),
     cuisine: Cuisine.optional(),
     /** Prefix of the restaurant name, any case. */
-    q: z.string().trim().toLowerCase().min(1).max(40).optional(),
+    q: SafeText().toLowerCase().min(1).max(40).optional(),
     openNow: z
       .enum(["true", "false"])
       .transform((value) => value === "true")
       .optional(),
     limit: z.coerce.number().int().min(1).max(50).default(20),
-    cursor: z.string().max(400).optional(),
+    cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]*$/, "Not a cursor this endpoint issued.").optional(),
   })
   .refine((q) => (q.lat === undefined) === (q.lng === undefined), { message: "Give lat and lng together.", path: ["lng"] });
 export type ListRestaurantsQuery = z.infer<typeof ListRestaurantsQuery>;

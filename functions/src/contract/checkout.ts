@@ -7,9 +7,16 @@ import { z } from "zod";
 import { Address } from "./profile";
 import { Id, MinorUnits } from "./primitives";
 
+/** Units of one item an order may hold, over all its lines together. */
+export const MAX_QUANTITY_PER_ITEM = 50;
+
 export const CheckoutLine = z.strictObject({
   itemId: Id,
-  quantity: z.number().int("Must be a whole number.").min(1, "Must be at least 1.").max(50, "At most 50 of one item per order."),
+  quantity: z
+    .number()
+    .int("Must be a whole number.")
+    .min(1, "Must be at least 1.")
+    .max(MAX_QUANTITY_PER_ITEM, `At most ${MAX_QUANTITY_PER_ITEM} of one item per order.`),
   /** Chosen options per modifier group of the item. */
   modifiers: z
     .array(z.strictObject({ groupId: Id, optionIds: z.array(Id).max(10) }))
@@ -21,7 +28,21 @@ export const PAYMENT_METHODS = ["card", "cash"] as const;
 
 export const CheckoutRequest = z.strictObject({
   restaurantId: Id,
-  lines: z.array(CheckoutLine).min(1, "Add at least one item.").max(30),
+  lines: z
+    .array(CheckoutLine)
+    .min(1, "Add at least one item.")
+    .max(30)
+    .superRefine((lines, ctx) => {
+      // The same item on several lines counts once: every line that takes it past the cap is named.
+      const taken = new Map<string, number>();
+      lines.forEach((line, index) => {
+        const sum = (taken.get(line.itemId) ?? 0) + line.quantity;
+        taken.set(line.itemId, sum);
+        if (sum > MAX_QUANTITY_PER_ITEM && line.quantity <= MAX_QUANTITY_PER_ITEM) {
+          ctx.addIssue({ code: "custom", path: [index, "quantity"], message: `At most ${MAX_QUANTITY_PER_ITEM} of one item per order, over all lines.` });
+        }
+      });
+    }),
   deliveryAddress: Address,
   /** Tip for the courier, in minor units of the restaurant's currency. */
   tip: MinorUnits.default(0),

@@ -4,10 +4,11 @@
  * The app or an operator starts one and watches `probes/{probeId}` fill in, hop by hop.
  */
 import { z } from "zod";
+import { SafeText } from "./primitives";
 
 export const StartProbeRequest = z.strictObject({
   /** Free text to recognise the probe by; at most 60 characters. */
-  label: z.string().trim().min(1).max(60).optional(),
+  label: SafeText().min(1).max(60).optional(),
 });
 export type StartProbeRequest = z.infer<typeof StartProbeRequest>;
 

@@ -4,18 +4,25 @@
  * `timeZone`). Messages are written in the profile's `locale`.
  */
 import { z } from "zod";
+import { Id, SafeText } from "./primitives";
+
+/** FCM registration tokens are base64url with ':' separators. */
+const FcmToken = z
+  .string()
+  .max(4096)
+  .regex(/^[A-Za-z0-9_:.-]+$/, "Not an FCM registration token.");
 
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use HH:MM, 24-hour.");
 
 export const RegisterDeviceRequest = z.strictObject({
   /** The FCM registration token from `messaging().getToken()`. */
-  token: z.string().min(20, "Not an FCM registration token.").max(4096),
+  token: FcmToken.min(20, "Not an FCM registration token."),
   platform: z.enum(["ios", "android", "web"]),
-  appVersion: z.string().trim().min(1).max(40),
+  appVersion: SafeText().min(1).max(40),
 });
 export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
 
-export const UnregisterDeviceRequest = z.strictObject({ token: z.string().min(1).max(4096) });
+export const UnregisterDeviceRequest = z.strictObject({ token: FcmToken.min(1) });
 export type UnregisterDeviceRequest = z.infer<typeof UnregisterDeviceRequest>;
 
 export const DeviceResponse = z.object({ deviceId: z.string(), registered: z.boolean() });
@@ -46,13 +53,13 @@ export const UpdateNotificationPreferencesRequest = z.strictObject({
 });
 export type UpdateNotificationPreferencesRequest = z.infer<typeof UpdateNotificationPreferencesRequest>;
 
-const BroadcastText = z.strictObject({ title: z.string().trim().min(1).max(65), body: z.string().trim().min(1).max(240) });
+const BroadcastText = z.strictObject({ title: SafeText().min(1).max(65), body: SafeText({ multiline: true }).min(1).max(240) });
 
 /** Who a broadcast goes to; only those who opted in to promotions receive it. */
 export const BroadcastSegment = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("all-customers") }),
   /** Everyone who has had an order from this restaurant delivered. */
-  z.strictObject({ kind: z.literal("restaurant-customers"), restaurantId: z.string().min(1).max(128) }),
+  z.strictObject({ kind: z.literal("restaurant-customers"), restaurantId: Id }),
 ]);
 export type BroadcastSegment = z.infer<typeof BroadcastSegment>;
 

@@ -10,9 +10,9 @@
  * `restaurantBoards/{restaurantId}/openOrders`, couriers watch `couriers/{uid}` for offers.
  */
 import { z } from "zod";
-import { GeoPoint, Id } from "./primitives";
+import { GeoPoint, Id, SafeText } from "./primitives";
 
-const Reason = z.string().trim().min(1).max(300);
+const Reason = SafeText().min(1).max(300);
 
 export const RestaurantOrderAction = z.strictObject({
   orderId: Id,

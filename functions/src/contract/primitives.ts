@@ -40,4 +40,43 @@ export const TimeZone = z.string().refine((zone) => {
 export const LOCALES = ["en", "es"] as const;
 export const Locale = z.enum(LOCALES);
 
+/** Line breaks of every kind, and tabs, in text that must stay on one line. */
+const LINE_BREAKS_AND_TABS = /\r\n?|[\t\n\v\f\u0085\u2028\u2029]/g;
+/** Line breaks other than \n, turned into \n in multi-line text. */
+const OTHER_LINE_BREAKS = /\r\n?|[\v\f\u0085\u2028\u2029]/g;
+/**
+ * Control characters (C0, DEL, C1) and invisible format characters: bidi embeddings,
+ * overrides and isolates (U+202A-U+202E, U+2066-U+2069), zero-width spaces and joiners, the
+ * BOM, soft hyphens. \n is kept by the multi-line variant.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/**
+ * What people typed, made safe to show anywhere: without control or invisible format
+ * characters (which can reorder or hide what staff read on a board), composed to NFC and
+ * trimmed. Single-line text has its line breaks and tabs turned into spaces; multi-line text
+ * keeps \n (any other line break becomes \n).
+ */
+export function cleanText(value: string, multiline = false): string {
+  const breaks = multiline ? value.replace(OTHER_LINE_BREAKS, "\n").replace(/\t/g, " ") : value.replace(LINE_BREAKS_AND_TABS, " ");
+  return breaks
+    .replace(INVISIBLE, (c) => (multiline && c === "\n" ? c : ""))
+    .normalize("NFC")
+    .trim();
+}
+
+/**
+ * Every free-text field of the contract: a string cleaned by `cleanText` before any length
+ * check runs (chain `.min()` / `.max()` as on any string), so invisible characters cannot pass
+ * for content.
+ */
+export const SafeText = (options: { multiline?: boolean } = {}) => z.string().overwrite((value) => cleanText(value, options.multiline));
+
+/** A Firebase Auth uid: any visible characters, as Auth allows, up to 128. */
+export const Uid = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\p{Cc}\p{Cf}\p{Z}]+$/u, "Not a user id.");
+
 export const HttpsUrl = z.url({ protocol: /^https$/, error: "Use an https:// URL." }).max(2048);

@@ -3,26 +3,27 @@
  * through `auth-updateProfile`; role and anything money-related are never writable by the user.
  */
 import { z } from "zod";
-import { GeoPoint, Id, Locale, PhoneE164, TimeZone } from "./primitives";
+import { GeoPoint, Id, Locale, PhoneE164, SafeText, TimeZone } from "./primitives";
 import { ROLES } from "./roles";
 
 export const Address = z.strictObject({
   /** Chosen by the app (e.g. a UUID); unique within the profile. */
   id: Id,
-  label: z.string().trim().min(1).max(40),
-  line1: z.string().trim().min(1).max(120),
-  line2: z.string().trim().max(120).optional(),
-  city: z.string().trim().min(1).max(80),
-  postalCode: z.string().trim().min(1).max(16),
+  label: SafeText().min(1).max(40),
+  line1: SafeText().min(1).max(120),
+  line2: SafeText().max(120).optional(),
+  city: SafeText().min(1).max(80),
+  postalCode: SafeText().min(1).max(16),
   country: z.string().regex(/^[A-Z]{2}$/, "Use a two-letter ISO 3166 code, e.g. ES."),
   location: GeoPoint,
-  instructions: z.string().trim().max(300).optional(),
+  /** For the courier; may span lines. */
+  instructions: SafeText({ multiline: true }).max(300).optional(),
 });
 export type Address = z.infer<typeof Address>;
 
 /** Every field optional: only the fields sent change. `addresses` replaces the whole list. */
 export const UpdateProfileRequest = z.strictObject({
-  displayName: z.string().trim().min(1).max(80).optional(),
+  displayName: SafeText().min(1).max(80).optional(),
   phone: PhoneE164.nullable().optional(),
   locale: Locale.optional(),
   timeZone: TimeZone.optional(),

@@ -25,6 +25,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { faultPoint } from "../shared/faults";
 import { decideOfferEnd, PASSED_ON, type OfferEnd, type OpenOffer } from "./offer-state";
+import { attentionFlag } from "../orders/attention";
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
@@ -194,7 +195,7 @@ async function offerToNearestCourier(orderId: string, retrySkipped: boolean): Pr
   const pickup = await pickupOf(order);
   if (!pickup) {
     // Retrying cannot help; a person has to look at the order.
-    await order.ref.update({ attention: { reason: "no-pickup-location", since: firestoreValues().FieldValue.serverTimestamp() } });
+    await order.ref.update({ attention: attentionFlag("no-pickup-location") });
     log.error("dispatch.no-pickup-location", new Error(`Order ${orderId} has no pickup location.`), { orderId });
     return true;
   }
@@ -366,8 +367,7 @@ export const escalateDispatch: TaskImpl<z.infer<typeof Escalate>> = {
     const order = await readOrder(orderId);
     if (!order || !needsCourier(order)) return;
     if (level === 1) {
-      const { FieldValue } = firestoreValues();
-      await order.ref.update({ "dispatch.escalated": true, "dispatch.escalateAt": null, attention: { reason: "no-courier", since: FieldValue.serverTimestamp() } });
+      await order.ref.update({ "dispatch.escalated": true, "dispatch.escalateAt": null, attention: attentionFlag("no-courier") });
       log.error("dispatch.escalated", new Error("No courier took the order in time."), { orderId });
       await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId, level: 2 }, { id: `escalate-${orderId}-2`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
       if (!offerOf(order)) await searchNow(orderId, true);

@@ -1,11 +1,15 @@
 /**
  * What a provider's payment event does to an order. Payment states move only along this
  * table, and never backwards in time: an event older than the last one applied changes
- * nothing, so late or reordered webhooks cannot undo a newer state.
+ * nothing, so late or reordered webhooks cannot undo a newer state. An event that is not about
+ * the order's own payment (another intent, another amount or currency) changes nothing either:
+ * it flags the order for an operator.
  */
 import type { Transaction } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
+import { log } from "../shared/log";
+import { attentionFlag } from "../orders/attention";
 import { planReleaseOrderHolds } from "../checkout/order-holds";
 import { planTransition, SYSTEM } from "../orders/transition.service";
 
@@ -32,9 +36,30 @@ export interface PaymentEvent {
   to: PaymentState;
   amountRefunded?: number;
   failureCode?: string;
+  /** What the intent is for (PaymentIntent events): must be the order's total. */
+  amount?: number;
+  /** ISO 4217, any case (Stripe writes lowercase). */
+  currency?: string;
 }
 
-export type Outcome = "applied" | "stale" | "not-allowed" | "unknown-order";
+export type Outcome = "applied" | "stale" | "not-allowed" | "unknown-order" | "mismatch";
+
+/**
+ * Why `event` is not about this order's payment, or null when it is. Placing an order needs the
+ * order's own intent; any event naming another intent than the one recorded, or an amount or
+ * currency other than the order's total, is refused.
+ */
+export function paymentMismatch(
+  order: { intentId: string | null; total: { amount: number; currency: string } },
+  event: Pick<PaymentEvent, "intentId" | "to" | "amount" | "currency">,
+): string | null {
+  const places = event.to === "authorized" || event.to === "captured";
+  if (order.intentId ? order.intentId !== event.intentId : places) return "intent";
+  if (event.amount !== undefined && event.amount !== order.total.amount) return "amount";
+  if (event.currency !== undefined && event.currency.toUpperCase() !== order.total.currency.toUpperCase()) return "currency";
+  if (places && (event.amount === undefined || event.currency === undefined)) return "amount";
+  return null;
+}
 
 /** Applies `event` to its order inside `tx`. */
 export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): Promise<Outcome> {
@@ -47,6 +72,14 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
   const payment = order.get("payment") as { status: PaymentState; lastEventCreated?: number };
   if ((payment.lastEventCreated ?? 0) > event.created) return "stale";
   if (!ALLOWED_FROM[event.to].includes(payment.status) && !(payment.status === event.to && event.to === "partially_refunded")) return "not-allowed";
+  const intentId = (order.get("payment.intentId") as string | null | undefined) ?? null;
+  const total = order.get("total") as { amount: number; currency: string };
+  const mismatch = paymentMismatch({ intentId, total }, event);
+  if (mismatch) {
+    log.warn("payment.event-mismatch", { orderId, eventId: event.id, mismatch, intentId: event.intentId, expectedIntentId: intentId, amount: event.amount ?? null, expectedAmount: total.amount, currency: event.currency ?? null, expectedCurrency: total.currency });
+    tx.update(order.ref, { attention: attentionFlag("payment-mismatch", { eventId: event.id }), updatedAt: firestoreValues().FieldValue.serverTimestamp() });
+    return "mismatch";
+  }
 
   const status = order.get("status") as string;
   // Reads first (Firestore wants all reads of a transaction before its writes).

@@ -21,6 +21,7 @@ import type { SubscriberImpl } from "../shared/subscriber";
 import type { TaskImpl } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
+import { attentionFlag, type AttentionReason } from "../orders/attention";
 import { OrderEventMessage } from "../orders/order-event";
 import { ACCEPTED_STATES, GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { cancelBySystem, planTransition, readOrder, SYSTEM } from "../orders/transition.service";
@@ -29,7 +30,7 @@ import type { PaymentState } from "./payment-events";
 
 type Goal = "capture" | "return" | "none";
 
-const ATTENTION_REASON = "payment-settlement-failed";
+const ATTENTION_REASON: AttentionReason = "payment-settlement-failed";
 
 function goalOf(status: OrderState): Goal {
   if (ACCEPTED_STATES.includes(status)) return "capture";
@@ -79,10 +80,8 @@ export const settlePayment: TaskImpl<SettlePayment> = {
   },
   async onGiveUp({ orderId }, deadLetterId, error) {
     const { FieldValue } = firestoreValues();
-    await db()
-      .collection(COLLECTIONS.orders)
-      .doc(orderId)
-      .update({ attention: { reason: ATTENTION_REASON, deadLetterId, message: (error as Error).message ?? String(error), since: FieldValue.serverTimestamp() } });
+    // What Stripe or our code said stays in the dead letter and the log below, not on the order.
+    await db().collection(COLLECTIONS.orders).doc(orderId).update({ attention: attentionFlag(ATTENTION_REASON, { deadLetterId }) });
     // A refund asked for and never confirmed: its audit entry says so.
     await db().runTransaction(async (tx) => {
       const refund = await tx.get(refundEntry(orderId));

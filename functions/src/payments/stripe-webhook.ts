@@ -32,7 +32,16 @@ function toPaymentEvent(event: Stripe.Event): PaymentEvent {
     return { id: event.id, created: event.created, intentId: String(charge.payment_intent), orderId: charge.metadata?.orderId ?? null, to: full ? "refunded" : "partially_refunded", amountRefunded: charge.amount_refunded };
   }
   const intent = event.data.object as Stripe.PaymentIntent;
-  return { id: event.id, created: event.created, intentId: intent.id, orderId: intent.metadata?.orderId ?? null, to, failureCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined };
+  return {
+    id: event.id,
+    created: event.created,
+    intentId: intent.id,
+    orderId: intent.metadata?.orderId ?? null,
+    to,
+    failureCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined,
+    amount: intent.amount,
+    currency: intent.currency,
+  };
 }
 
 export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, res: Response): Promise<void> {

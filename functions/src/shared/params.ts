@@ -29,6 +29,24 @@ export const paymentWindowMinutes = defineInt("PAYMENT_WINDOW_MINUTES", {
   description: "Minutes a card order may wait for payment before its stock and promo are released.",
 });
 
+/** Largest tip, as a percentage of the order's subtotal (before discount). */
+export const maxTipPercent = defineInt("MAX_TIP_PERCENT", {
+  default: 50,
+  description: "Largest tip accepted at checkout, as a percentage of the subtotal.",
+});
+
+/** Largest tip in minor units, whatever the subtotal. */
+export const maxTip = defineInt("MAX_TIP", {
+  default: 10_000,
+  description: "Largest tip accepted at checkout, in minor units of the restaurant's currency.",
+});
+
+/** Largest order total in minor units: a bigger order is refused at checkout. */
+export const maxOrderTotal = defineInt("MAX_ORDER_TOTAL", {
+  default: 100_000,
+  description: "Largest order total accepted at checkout, in minor units of the restaurant's currency.",
+});
+
 /** Minutes a restaurant has to accept a placed order before it is cancelled and refunded. */
 export const acceptanceWindowMinutes = defineInt("ACCEPTANCE_WINDOW_MINUTES", {
   default: 10,

@@ -96,6 +96,25 @@ describe("checkout", () => {
     assert.equal((await ordersOf(app.user.uid)).length, 0);
   });
 
+  it("refuses an absurd tip, one item spread over lines past its cap and an oversized total, changing nothing", async () => {
+    const app = await customer();
+    const { restaurantId, itemId } = await restaurantWithStock(100);
+    const cart = (extra: Record<string, unknown>) => ({ ...trattoriaCart("card"), restaurantId, lines: [{ itemId, quantity: 2 }], ...extra });
+
+    const tip = await callError(app.call(CALLABLES.placeOrder, cart({ tip: 100_000_000 })));
+    assert.deepEqual([tip.code, paths(tip)], ["functions/invalid-argument", ["tip"]]);
+    const spread = await callError(app.call(CALLABLES.placeOrder, cart({ lines: [{ itemId, quantity: 30 }, { itemId, quantity: 30 }] })));
+    assert.deepEqual([spread.code, paths(spread)], ["functions/invalid-argument", ["lines.1.quantity"]]);
+    await admin().db.doc(`restaurants/${restaurantId}/items/${itemId}`).update({ "price.amount": 600_000 });
+    const total = await callError(app.call(CALLABLES.placeOrder, cart({ tip: 0 })));
+    assert.deepEqual([total.code, total.details.reason], ["functions/failed-precondition", "order-total-too-high"]);
+
+    assert.equal((await ordersOf(app.user.uid)).length, 0);
+    assert.equal(await stockLeft(restaurantId, itemId), 100, "nothing reserved");
+    const intents = (await doubleRequests()).filter((r) => r.path === "/v1/payment_intents" && (r.params.metadata as { uid?: string } | undefined)?.uid === app.user.uid);
+    assert.equal(intents.length, 0, "no PaymentIntent");
+  });
+
   it("refuses an unavailable item, a closed restaurant and an address out of range, changing nothing", async () => {
     const app = await customer();
     const unavailable = await callError(app.call(CALLABLES.placeOrder, trattoriaCart("cash", { lines: [{ itemId: "panna-cotta", quantity: 1, modifiers: [] }] })));

@@ -1,7 +1,7 @@
 /**
  * The Stripe webhook through the Functions emulator, with payloads signed by the stripe SDK's
- * own test-header helper: bad signature, stale timestamp, unknown type, replay, and events out
- * of order.
+ * own test-header helper: bad signature, stale timestamp, unknown type, replay, events out of
+ * order, and events about another payment than the order's.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import Stripe from "stripe";
 import { CALLABLES, CheckoutResponse } from "../../src/contract";
 import { admin, functionUrl, signUp, type AppClient } from "../support/emulators";
-import { trattoriaCart } from "../support/checkout";
+import { confirmPayment, stockLeft, restaurantWithStock, trattoriaCart } from "../support/checkout";
+import { ATTENTION_MESSAGES } from "../../src/orders/attention";
 
 const WEBHOOK_SECRET = "whsec_local_double";
 const stripe = new Stripe("sk_test_local_double");
@@ -30,7 +31,8 @@ describe("stripe webhook", () => {
   let app: AppClient;
   let orderId: string;
   let intentId: string;
-  const intent = (status: string, extra: Record<string, unknown> = {}) => ({ id: intentId, object: "payment_intent", status, amount: 1000, metadata: { orderId }, ...extra });
+  let total: number;
+  const intent = (status: string, extra: Record<string, unknown> = {}) => ({ id: intentId, object: "payment_intent", status, amount: total, currency: "eur", metadata: { orderId }, ...extra });
   const payment = async () => (await admin().db.doc(`orders/${orderId}`).get()).data()!;
 
   before(async () => {
@@ -38,6 +40,7 @@ describe("stripe webhook", () => {
     const result = CheckoutResponse.parse(await app.call(CALLABLES.placeOrder, trattoriaCart("card")));
     orderId = result.orderId;
     intentId = result.payment!.paymentIntentClientSecret.split("_secret_")[0];
+    total = result.breakdown.total;
   });
   after(() => app.close());
 
@@ -57,6 +60,32 @@ describe("stripe webhook", () => {
     const other = await deliver(event("customer.created", { id: "cus_1", object: "customer" }));
     assert.equal(other.status, 200);
     assert.equal(other.body.handled, false);
+  });
+
+  it("places nothing on an authorization for another intent, amount or currency, and flags the order", async () => {
+    const { restaurantId, itemId } = await restaurantWithStock(5);
+    const own = CheckoutResponse.parse(await app.call(CALLABLES.placeOrder, { ...trattoriaCart("card"), restaurantId, lines: [{ itemId, quantity: 1 }] }));
+    const ownIntent = own.payment!.paymentIntentClientSecret.split("_secret_")[0];
+    const base = { id: ownIntent, object: "payment_intent", status: "requires_capture", amount: own.breakdown.total, currency: "eur", metadata: { orderId: own.orderId } };
+    const order = async () => (await admin().db.doc(`orders/${own.orderId}`).get()).data()!;
+    const wrong = [
+      { ...base, id: intentId }, // a real intent, of another order, naming this order
+      { ...base, amount: 1 }, // a cheaper intent
+      { ...base, currency: "usd" },
+    ];
+    for (const object of wrong) {
+      const answer = await deliver(event("payment_intent.amount_capturable_updated", object));
+      assert.deepEqual([answer.status, answer.body.outcome], [200, "mismatch"], JSON.stringify(object));
+      const flagged = await order();
+      assert.equal(flagged.status, "awaiting_payment", "not placed");
+      assert.equal(flagged.payment.status, "requires_action");
+      assert.deepEqual([flagged.attention?.reason, flagged.attention?.message], ["payment-mismatch", ATTENTION_MESSAGES["payment-mismatch"]]);
+    }
+    assert.equal(await stockLeft(restaurantId, itemId), 4, "still only reserved");
+    // The real authorization still places it.
+    const { delivered } = await confirmPayment(ownIntent, "authorized");
+    assert.equal(delivered, 200);
+    assert.equal((await order()).status, "placed");
   });
 
   it("applies an event once: a replay is acknowledged as a duplicate", async () => {

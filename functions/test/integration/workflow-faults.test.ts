@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
+import { ATTENTION_MESSAGES } from "../../src/orders/attention";
 import { publishRecord, sweepOutbox, type SweepReport } from "../../src/orders/outbox.service";
 import { firestoreValues } from "../../src/shared/firebase";
 import { admin } from "../support/emulators";
@@ -90,6 +91,10 @@ describe("order workflow under faults", () => {
     assert.equal(letter.get("attempts"), 5);
     assert.equal(letter.get("correlationId"), order.correlationId);
     assert.equal(letter.get("status"), "open");
+    // Staff read the flag on their board: a fixed sentence; Stripe's words stay in the dead letter.
+    assert.equal(flagged.attention.message, ATTENTION_MESSAGES["payment-settlement-failed"]);
+    assert.ok(String(letter.get("error.message") ?? "").length > 0, "the upstream error is kept in the dead letter");
+    assert.notEqual(flagged.attention.message, letter.get("error.message"));
     assert.equal(flagged.payment.status, "authorized", "nothing captured");
     const board = await admin().db.doc(`restaurantBoards/${k.restaurantId}/openOrders/${order.orderId}`).get();
     assert.ok(board.exists);
