@@ -4,7 +4,7 @@
  * emulators' logs of every function call stay out of the figures.
  */
 import { spawnSync, type ChildProcess } from "node:child_process";
-import { emulatorEnv, PROJECT_ID, REPO_ROOT } from "../dev/emulator-env.ts";
+import { emulatorEnv, functionsParams, PROJECT_ID, REPO_ROOT } from "../dev/emulator-env.ts";
 
 const PREFIX = "bench ";
 
@@ -13,7 +13,8 @@ export function ensureInsideEmulators(script: string, emulators: string): void {
   if (process.env.FIRESTORE_EMULATOR_HOST) return;
   const run = spawnSync("npx", ["firebase", "emulators:exec", "--project", PROJECT_ID, "--only", emulators, `tsx ${script}`], {
     cwd: REPO_ROOT,
-    env: emulatorEnv().env,
+    // In-process service code reads its params from the environment, as the emulator gives them.
+    env: { ...functionsParams(), ...emulatorEnv().env },
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,

@@ -60,6 +60,24 @@ export function emulatorEnv(): { env: NodeJS.ProcessEnv; offlineJars: boolean } 
 }
 
 /**
+ * The parameters the Functions emulator gives the functions (functions/.env, then .env.local),
+ * for test processes that run service code in-process: outside a function runtime a param's
+ * `.value()` reads process.env, and would otherwise see nothing. Variables already set win.
+ */
+export function functionsParams(): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const file of [".env", ".env.local"]) {
+    const path = join(REPO_ROOT, "functions", file);
+    if (!existsSync(path)) continue;
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      const match = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+      if (match) values[match[1]] = match[2];
+    }
+  }
+  return values;
+}
+
+/**
  * firebase-tools fetches a "message of the day" from Google once a day, unless its config store
  * says it already did. A project-local config store seeded with a fresh timestamp keeps the CLI
  * off the network (and keeps any personal `firebase login` state out of local runs).

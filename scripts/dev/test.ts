@@ -9,12 +9,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { emulatorEnv, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
 import { startLocalServices } from "./local-services.ts";
 import { readResult, resultFile, runTier, TIERS, type Tier } from "./tiers.ts";
 
 const started = Date.now();
-const { env } = emulatorEnv();
+const { env: base } = emulatorEnv();
+// Test processes run service code in-process too: give them the params the emulator gives it.
+const env: NodeJS.ProcessEnv = { ...functionsParams(), ...base };
 const only = process.argv.slice(2);
 if (only.length > 0) env.TEST_FILES = only.join(",");
 rmSync(NETWORK_GUARD_LOG, { force: true });
