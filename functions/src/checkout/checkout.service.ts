@@ -12,7 +12,7 @@
  * finishes what is left, and can never create a second order or a second PaymentIntent.
  */
 import { createHash } from "node:crypto";
-import type { DocumentReference, DocumentSnapshot } from "firebase-admin/firestore";
+import type { DocumentData, DocumentReference } from "firebase-admin/firestore";
 import { CheckoutRequest, type CheckoutResponse, type PriceBreakdown } from "../contract/checkout";
 import type { UserProfile } from "../contract/profile";
 import type { CallableImpl, Caller } from "../shared/callable";
@@ -56,15 +56,16 @@ interface CheckoutKey {
 async function placeOrder(request: CheckoutRequest, caller: Caller, key: CheckoutKey, now = new Date()): Promise<CheckoutResponse> {
   const uid = caller.uid!;
   const orderRef = db().collection(COLLECTIONS.orders).doc(orderIdFor(key.scope, request.idempotencyKey));
-  const earlier = await orderRef.get();
-  if (earlier.exists) return resumeOrder(earlier, key);
   const restaurantRef = db().collection(COLLECTIONS.restaurants).doc(request.restaurantId);
   const itemIds = [...new Set(request.lines.map((l) => l.itemId))];
-  const [restaurantSnap, profileSnap, ...itemSnaps] = await db().getAll(
+  // The key's order comes in the same read: a retry finds it without another round trip.
+  const [earlier, restaurantSnap, profileSnap, ...itemSnaps] = await db().getAll(
+    orderRef,
     restaurantRef,
     db().collection(COLLECTIONS.users).doc(uid),
     ...itemIds.map((id) => restaurantRef.collection(COLLECTIONS.items).doc(id)),
   );
+  if (earlier.exists) return resumeOrder({ ref: orderRef, data: earlier.data()! }, key);
   const restaurant = restaurantSnap.exists ? ({ id: restaurantSnap.id, ...restaurantSnap.data() } as PricingRestaurant) : undefined;
   const items = new Map<string, PricingItem>(
     itemSnaps.filter((s) => s.exists).map((s) => [s.id, { modifierGroups: [], tracksStock: false, ...s.data(), id: s.id } as unknown as PricingItem]),
@@ -84,12 +85,12 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
 
   const created = await db().runTransaction(async (tx) => {
     // A request racing us with the same key (after a lease ran out) may have created it.
-    if ((await tx.get(orderRef)).exists) return false;
+    if ((await tx.get(orderRef)).exists) return undefined;
     const reserve = await planReservation(tx, orderRef.id, stockLines);
     const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, uid, orderRef.id) : () => undefined;
     reserve();
     usePromo();
-    tx.create(orderRef, {
+    const document = {
       customerUid: uid,
       customerName: profile?.displayName ?? null,
       customerEmail: profile?.email ?? null,
@@ -114,33 +115,40 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
       checkoutHash: key.hash,
       createdAt: FieldValue.serverTimestamp(),
       updatedAt: FieldValue.serverTimestamp(),
-    });
+    };
+    tx.create(orderRef, document);
     writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId }, orderEventType(status), { version: 1, from: null, to: status });
     // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
     // locking especially); more attempts, with the SDK's backoff between them, see them through.
-    return true;
+    return document;
   }, { maxAttempts: CHECKOUT_TRANSACTION_ATTEMPTS });
   if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length });
   await faultPoint("checkout.after-commit");
-  return resumeOrder(await orderRef.get(), key);
+  return resumeOrder({ ref: orderRef, data: created ?? (await orderRef.get()).data()! }, key);
+}
+
+/** An order as checkout resumes it: what was just written, or what a retry read. */
+interface OrderView {
+  ref: DocumentReference;
+  data: DocumentData;
 }
 
 /**
  * Finishes an order's checkout from wherever it stands: starts (or finds again: Stripe's
  * idempotency key is the order id) its payment and answers as the first request would have.
  */
-async function resumeOrder(order: DocumentSnapshot, key: CheckoutKey): Promise<CheckoutResponse> {
-  if (order.get("checkoutHash") !== key.hash) {
+async function resumeOrder({ ref, data: order }: OrderView, key: CheckoutKey): Promise<CheckoutResponse> {
+  if (order.checkoutHash !== key.hash) {
     throw new DomainError("failed-precondition", "This idempotency key was used with a different request.", {
       reason: "idempotency-key-reused",
       fields: [{ path: "idempotencyKey", message: "Make a new key for a new request." }],
     });
   }
-  const status = order.get("status") as OrderState;
-  const breakdown = order.get("breakdown") as PriceBreakdown;
-  const payBefore = (order.get("payBefore") as { toDate(): Date } | null)?.toDate().toISOString() ?? null;
-  const answer = (payment: CheckoutResponse["payment"]): CheckoutResponse => ({ orderId: order.id, status: status === "awaiting_payment" ? status : "placed", breakdown, payBefore, payment });
-  if (status === "payment_failed" && order.get("failureReason") === "payment-start-failed") {
+  const status = order.status as OrderState;
+  const breakdown = order.breakdown as PriceBreakdown;
+  const payBefore = (order.payBefore as { toDate(): Date } | null)?.toDate().toISOString() ?? null;
+  const answer = (payment: CheckoutResponse["payment"]): CheckoutResponse => ({ orderId: ref.id, status: status === "awaiting_payment" ? status : "placed", breakdown, payBefore, payment });
+  if (status === "payment_failed" && order.failureReason === "payment-start-failed") {
     throw new DomainError("failed-precondition", "The payment could not be started. Check out again.", { reason: "payment-start-failed" });
   }
   if (GIVEN_UP_STATES.includes(status)) {
@@ -148,18 +156,18 @@ async function resumeOrder(order: DocumentSnapshot, key: CheckoutKey): Promise<C
   }
   // Paid, or moving on: the order is the answer; there is nothing left to pay.
   if (status !== "awaiting_payment") return answer(null);
-  const gateway = await gatewayFor(order.get("paymentMethod") as "card" | "cash");
+  const gateway = await gatewayFor(order.paymentMethod as "card" | "cash");
   let authorization;
   try {
-    authorization = await gateway.authorize({ orderId: order.id, uid: order.get("customerUid") as string, email: (order.get("customerEmail") as string | null) ?? null, amount: breakdown.total, currency: breakdown.currency });
+    authorization = await gateway.authorize({ orderId: ref.id, uid: order.customerUid as string, email: (order.customerEmail as string | null) ?? null, amount: breakdown.total, currency: breakdown.currency });
   } catch (error) {
     // A passing outage leaves the order waiting: the client's retry with its key resumes it,
     // and the payment window's clock, already running, expires it otherwise.
     if (error instanceof DomainError && error.code === "unavailable") throw error;
-    await undoOrder(order.ref, "payment-start-failed");
+    await undoOrder(ref, "payment-start-failed");
     throw error;
   }
-  if (order.get("payment.intentId") !== authorization.intentId) await order.ref.update({ "payment.intentId": authorization.intentId });
+  if ((order.payment as { intentId: string | null }).intentId !== authorization.intentId) await ref.update({ "payment.intentId": authorization.intentId });
   return answer(authorization.sheet);
 }
 

@@ -40,9 +40,7 @@ const ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
 const couriers = () => db().collection(COLLECTIONS.couriers);
 const orders = () => db().collection(COLLECTIONS.orders);
 
-type Offer = OpenOffer;
-
-const offerOf = (order: DocumentSnapshot) => (order.get("dispatch.offer") as Offer | null | undefined) ?? null;
+const offerOf = (order: DocumentSnapshot) => (order.get("dispatch.offer") as OpenOffer | null | undefined) ?? null;
 const needsCourier = (order: DocumentSnapshot) => AWAITING_COURIER.includes(order.get("status") as OrderState) && !order.get("courierUid");
 
 // ---- couriers' own calls ------------------------------------------------------------------
@@ -215,7 +213,7 @@ async function offerToNearestCourier(orderId: string, retrySkipped: boolean): Pr
 }
 
 /** Claims courier `uid` for the order, both documents in one transaction. */
-async function claim(orderId: string, uid: string): Promise<Offer | "moot" | undefined> {
+async function claim(orderId: string, uid: string): Promise<OpenOffer | "moot" | undefined> {
   const { FieldValue, Timestamp } = firestoreValues();
   return db().runTransaction(async (tx) => {
     const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(uid))]);
@@ -257,7 +255,7 @@ async function searchNow(orderId: string, retrySkipped = false): Promise<void> {
     return next;
   });
   if (dueAt === undefined) return;
-  await enqueueTask(TASK_QUEUES.searchCourier, { orderId, dueAt }, { id: `search-${orderId}-${dueAt}`, scheduleDelaySeconds: SEARCH_INTERVAL_SECONDS });
+  await enqueueTask(TASK_QUEUES.searchCourier, { orderId }, { id: `search-${orderId}-${dueAt}`, scheduleDelaySeconds: SEARCH_INTERVAL_SECONDS });
 }
 
 /**
@@ -326,7 +324,7 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
   },
 };
 
-const SearchCourier = z.object({ orderId: z.string().min(1), dueAt: z.number().int().optional() });
+const SearchCourier = z.object({ orderId: z.string().min(1) });
 
 export const searchCourier: TaskImpl<z.infer<typeof SearchCourier>> = {
   schema: SearchCourier,

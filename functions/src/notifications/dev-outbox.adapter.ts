@@ -6,10 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
+import { localSetting } from "../shared/local-stack";
 import type { PushMessage, PushOutcome, PushTransport } from "./push";
 import type { SmsMessage, SmsReceipt, SmsSender } from "./sms";
 
-export const devOutboxEnabled = () => process.env.FUNCTIONS_EMULATOR === "true" && process.env.NOTIFICATIONS_DEV_OUTBOX === "true";
+export const devOutboxEnabled = () => localSetting("NOTIFICATIONS_DEV_OUTBOX") === "true";
 
 export const devOutboxPush: PushTransport = {
   async sendEach(messages: PushMessage[]): Promise<PushOutcome[]> {

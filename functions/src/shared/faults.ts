@@ -6,6 +6,7 @@
  * Honoured only under the Functions emulator with FAULT_PLAN_URL set; deployed, every point is
  * a no-op. Points are named `<area>.<step>` with an optional `:<detail>` (a queue, a topic).
  */
+import { localSetting } from "./local-stack";
 import { log } from "./log";
 
 /** What the plan answers for one pass through a point. */
@@ -24,12 +25,8 @@ export class InjectedFault extends Error {
   }
 }
 
-function planUrl(): string | undefined {
-  return process.env.FUNCTIONS_EMULATOR === "true" ? process.env.FAULT_PLAN_URL || undefined : undefined;
-}
-
 async function ask(point: string): Promise<Action> {
-  const url = planUrl();
+  const url = localSetting("FAULT_PLAN_URL");
   if (!url) return { action: "pass" };
   try {
     const response = await fetch(`${url}/hit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ point }) });

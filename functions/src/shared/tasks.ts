@@ -10,6 +10,7 @@
 import { correlationId } from "./context";
 import { withFault } from "./faults";
 import { functionsAdmin } from "./firebase";
+import { localSetting } from "./local-stack";
 import { log } from "./log";
 import type { TaskQueue } from "./task-queues";
 
@@ -48,7 +49,7 @@ export async function enqueueTask<T>(functionName: TaskQueue, data: T, options: 
 }
 
 async function send<T>(functionName: TaskQueue, envelope: TaskEnvelope<T>, options: EnqueueOptions): Promise<Enqueued> {
-  const relay = relayUrl();
+  const relay = localSetting("TASK_RELAY_URL");
   if (relay) {
     const answer = await fetch(`${relay}/enqueue`, {
       method: "POST",
@@ -67,8 +68,4 @@ async function send<T>(functionName: TaskQueue, envelope: TaskEnvelope<T>, optio
     if ((error as { code?: string }).code === "functions/task-already-exists") return "already-exists";
     throw error;
   }
-}
-
-function relayUrl(): string | undefined {
-  return process.env.FUNCTIONS_EMULATOR === "true" ? process.env.TASK_RELAY_URL || undefined : undefined;
 }
