@@ -66,7 +66,7 @@ export function emulatorEnv(): { env: NodeJS.ProcessEnv; offlineJars: boolean } 
  */
 export function functionsParams(): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const file of [".env", ".env.local"]) {
+  for (const file of [".env", ".env.local", ".secret.local"]) {
     const path = join(REPO_ROOT, "functions", file);
     if (!existsSync(path)) continue;
     for (const line of readFileSync(path, "utf8").split("\n")) {
