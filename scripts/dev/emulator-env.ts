@@ -60,7 +60,8 @@ export function emulatorEnv(): { env: NodeJS.ProcessEnv; offlineJars: boolean } 
 }
 
 /**
- * The parameters the Functions emulator gives the functions (functions/.env, then .env.local),
+ * The parameters the Functions emulator gives the functions (functions/.env, then .env.local,
+ * then the local secrets in .secret.local),
  * for test processes that run service code in-process: outside a function runtime a param's
  * `.value()` reads process.env, and would otherwise see nothing. Variables already set win.
  */
