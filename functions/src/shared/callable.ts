@@ -8,6 +8,7 @@
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { ZodType } from "zod";
 import type { ErrorDetails } from "../contract/errors";
+import { clientAddress } from "./client-address";
 import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "./context";
 import { DomainError, invalidArgument, permissionDenied } from "./errors";
 import { log } from "./log";
@@ -85,7 +86,7 @@ export async function handleCall<I, O>(
       const impl = await load();
       const input = parseOrThrow(impl.input, request.data ?? {});
       const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;
-      if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${request.rawRequest?.ip}`}`, limit);
+      if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${clientAddress(request.rawRequest ?? { headers: {} })}`}`, limit);
       if (uid) await deps.ensureProfile?.(uid, caller.claims);
       const output = await impl.run(input, caller);
       log.info("callable.completed", { durationMs: Date.now() - started });

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { ErrorCode, ErrorDetails } from "../contract/errors";
+import { clientAddress } from "./client-address";
 import { acceptCorrelationId, CORRELATION_HEADER, correlationId, newCorrelationId, withContext } from "./context";
 import { DomainError } from "./errors";
 import { appCheck } from "./firebase";
@@ -33,16 +34,6 @@ export function correlationContext(handler: string) {
     res.set(CORRELATION_HEADER, id);
     withContext({ correlationId: id, handler }, () => next());
   };
-}
-
-/**
- * The client's address: the first hop of X-Forwarded-For, which Cloud Functions' front end fills
- * in (a client can prepend hops of its own, so this is a budget key, not an identity), else the
- * socket's peer.
- */
-export function clientAddress(req: Request): string {
-  const forwarded = req.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || req.socket.remoteAddress || "unknown";
 }
 
 /** Middleware: one token of the client address's bucket per request; `resource-exhausted` (429, Retry-After) when over. */

@@ -23,6 +23,12 @@ export const catalogApiPerMinute = defineInt("CATALOG_API_PER_MINUTE", {
   description: "Requests one client address may make to the catalog API per minute (per instance); more answer 429.",
 });
 
+/** Proxies of our own in front of the functions, skipped from the end of X-Forwarded-For. */
+export const trustedProxyHops = defineInt("TRUSTED_PROXY_HOPS", {
+  default: 0,
+  description: "Proxies the deployment puts in front of the functions (e.g. 1 behind an external Application Load Balancer); the client address is read that many hops from the end of X-Forwarded-For.",
+});
+
 /** Minutes a card order waits for its payment before the reservation lapses. */
 export const paymentWindowMinutes = defineInt("PAYMENT_WINDOW_MINUTES", {
   default: 15,
