@@ -50,7 +50,7 @@ export const optOutRef = (phone: string) => db().collection(COLLECTIONS.smsOptOu
 const userUsageRef = (uid: string, at: Date) => db().collection(COLLECTIONS.smsUsage).doc(`${uid}_${hourKey(at)}`);
 const numberUsageRef = (phone: string, at: Date) => db().collection(COLLECTIONS.smsNumberUsage).doc(`${phoneKey(phone)}_${hourKey(at)}`);
 export const budgetRef = (at: Date) => db().collection(COLLECTIONS.smsBudget).doc(hourKey(at));
-export const budgetShardRef = (at: Date, shard: number) => budgetRef(at).collection("shards").doc(String(shard));
+export const budgetShardRef = (at: Date, shard: number) => budgetRef(at).collection("budgetShards").doc(String(shard));
 
 /** Marks `phone` as never to be texted again (Twilio said the person answered STOP). */
 export async function markOptedOut(phone: string, source: string): Promise<void> {

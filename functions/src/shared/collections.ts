@@ -35,7 +35,7 @@ export const COLLECTIONS = {
   smsUsage: "smsUsage",
   /** SMS sent per destination number per hour (id: `{keyedHash("phone", number)}_{yyyymmddhh}`). */
   smsNumberUsage: "smsNumberUsage",
-  /** SMS sent in all per hour (`smsBudget/{yyyymmddhh}/shards/{n}`); the hour's root says when it ran out. */
+  /** SMS sent in all per hour (`smsBudget/{yyyymmddhh}/budgetShards/{n}`); the hour's root says when it ran out. */
   smsBudget: "smsBudget",
   /** Per verified number (id: its keyed hash), the keyed hashes of the accounts that held it; `flagged` past the alert. */
   phoneHolders: "phoneHolders",

@@ -153,7 +153,7 @@ describe("SMS abuse", () => {
     const now = Date.now();
     const hours = [hourKey(new Date(now)), hourKey(new Date(now + 3_600_000))];
     const share = Math.ceil(100_000 / BUDGET_SHARDS);
-    const shards = hours.flatMap((hour) => Array.from({ length: BUDGET_SHARDS }, (_, n) => admin().db.doc(`smsBudget/${hour}/shards/${n}`)));
+    const shards = hours.flatMap((hour) => Array.from({ length: BUDGET_SHARDS }, (_, n) => admin().db.doc(`smsBudget/${hour}/budgetShards/${n}`)));
     const before = await Promise.all(shards.map(async (ref) => ({ ref, count: ((await ref.get()).get("count") as number | undefined) ?? 0 })));
     try {
       await Promise.all(shards.map((ref) => ref.set({ count: share })));

@@ -111,7 +111,7 @@ const COLLECTIONS: Record<string, CollectionCase> = {
   smsOptOuts: serverOnly("smsOptOuts"),
   smsUsage: serverOnly("smsUsage"),
   smsNumberUsage: serverOnly("smsNumberUsage"),
-  "smsBudget shards": serverOnly("smsBudget/2026113002/shards"),
+  "smsBudget budgetShards": serverOnly("smsBudget/2026113002/budgetShards"),
   "phoneHolders (operators' view of cycled numbers)": {
     collection: "phoneHolders",
     seed: { id: "hash-1", data: { accounts: 4, flagged: true, holders: { "uid-hash-1": 1 } } },
