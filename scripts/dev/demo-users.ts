@@ -13,6 +13,8 @@ export interface DemoUser {
   displayName: string;
   role: Role;
   restaurantIds: string[];
+  /** A number Firebase Auth holds for the account, as after phone verification; SMS go only to such numbers. */
+  phoneNumber?: string;
 }
 
 const demo = JSON.parse(readFileSync(join(import.meta.dirname, "demo-users.json"), "utf8")) as { password: string; users: DemoUser[] };

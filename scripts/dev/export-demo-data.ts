@@ -5,13 +5,14 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { emulatorEnv, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { emulatorEnv, functionsParams, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
 
 const target = join(REPO_ROOT, "emulator-data");
 rmSync(target, { recursive: true, force: true });
 const run = spawnSync(
   "npx",
   ["firebase", "emulators:exec", "--project", PROJECT_ID, "--only", "auth,firestore", "--export-on-exit", target, "tsx scripts/dev/seed-demo.ts"],
-  { cwd: REPO_ROOT, env: emulatorEnv().env, stdio: "inherit" },
+  // The seed runs service code in-process (the sign-up handler hashes phone numbers): it needs the functions' params.
+  { cwd: REPO_ROOT, env: { ...functionsParams(), ...emulatorEnv().env }, stdio: "inherit" },
 );
 process.exit(run.status ?? 1);

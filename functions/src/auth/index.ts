@@ -4,5 +4,6 @@ import { exportLazily } from "../shared/lazy-exports";
 exportLazily(exports, {
   onUserCreated: () => require("./on-user-created.function").onUserCreated,
   updateProfile: () => require("./update-profile.function").updateProfile,
+  syncPhone: () => require("./sync-phone.function").syncPhone,
   deleteAccount: () => require("./delete-account.function").deleteAccount,
 });

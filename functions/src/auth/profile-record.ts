@@ -35,7 +35,9 @@ export async function createProfileIfMissing(
     uid: user.uid,
     email: user.email ?? null,
     displayName: authDisplayName(user.displayName),
+    // Only a number Firebase Auth holds, and so verified, is ever a profile's phone.
     phone: user.phoneNumber ?? null,
+    phoneVerified: Boolean(user.phoneNumber),
     locale: "en",
     timeZone: "UTC",
     addresses: [],

@@ -19,6 +19,7 @@ import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { forgetDevicesOf } from "../notifications/devices.service";
 import { roleOf } from "../shared/roles";
+import { recordPhoneHolder } from "./phone.service";
 import { authDisplayName, createProfileIfMissing } from "./profile-record";
 
 /** Account deletion needs a sign-in this recent, so a borrowed unlocked phone cannot do it. */
@@ -32,6 +33,7 @@ const users = () => db().collection(COLLECTIONS.users);
 export const createProfileOnSignUp: UserCreatedImpl = {
   async handle(user) {
     const created = await createProfileIfMissing(user);
+    if (user.phoneNumber) await recordPhoneHolder(user.phoneNumber, user.uid);
     log.info(created ? "profile.created" : "profile.already-exists", { uid: user.uid });
   },
 };
@@ -108,6 +110,7 @@ async function defaultProfile(uid: string): Promise<UserProfile> {
     email: user.email ?? null,
     displayName: authDisplayName(user.displayName),
     phone: null,
+    phoneVerified: false,
     locale: "en",
     timeZone: "UTC",
     addresses: [],
@@ -120,6 +123,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 function pickProfile(profile: UserProfile): UserProfile {
-  const { uid, email, displayName, phone, locale, timeZone, addresses, role } = profile;
-  return { uid, email, displayName, phone, locale, timeZone, addresses, role };
+  const { uid, email, displayName, phone, phoneVerified, locale, timeZone, addresses, role } = profile;
+  return { uid, email, displayName, phone, phoneVerified: phoneVerified === true, locale, timeZone, addresses, role };
 }

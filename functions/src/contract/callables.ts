@@ -7,6 +7,7 @@ export const CALLABLES = {
   setUserRole: "admin-setUserRole",
   updateProfile: "auth-updateProfile",
   deleteAccount: "auth-deleteAccount",
+  syncPhone: "auth-syncPhone",
   saveRestaurant: "catalog-saveRestaurant",
   saveCategory: "catalog-saveCategory",
   deleteCategory: "catalog-deleteCategory",

@@ -12,24 +12,33 @@
 import { z } from "zod";
 import { GeoPoint, Id, SafeText } from "./primitives";
 
-const Reason = SafeText().min(1).max(300);
+/*
+ * Reasons are codes, never free text: the customer is told a fixed sentence per code in their
+ * language, so nobody can put words of their own into a push or an SMS sent in our name.
+ */
+export const REJECT_REASONS = ["out-of-stock", "kitchen-closed", "too-busy", "cannot-deliver-there", "other"] as const;
+export const CUSTOMER_CANCEL_REASONS = ["changed-mind", "ordered-by-mistake", "taking-too-long", "other"] as const;
+export const ADMIN_REASONS = ["customer-request", "restaurant-request", "suspected-fraud", "payment-problem", "other"] as const;
+export type OrderReason = (typeof REJECT_REASONS)[number] | (typeof CUSTOMER_CANCEL_REASONS)[number] | (typeof ADMIN_REASONS)[number];
 
 export const RestaurantOrderAction = z.strictObject({
   orderId: Id,
   action: z.enum(["accept", "reject", "preparing", "ready"]),
-  /** Shown to the customer when the restaurant rejects. */
-  reason: Reason.optional(),
+  /** Why the restaurant rejects; the customer is told a fixed sentence for it. */
+  reason: z.enum(REJECT_REASONS).optional(),
 });
 export type RestaurantOrderAction = z.infer<typeof RestaurantOrderAction>;
 
-export const CancelOrderRequest = z.strictObject({ orderId: Id, reason: Reason.optional() });
+export const CancelOrderRequest = z.strictObject({ orderId: Id, reason: z.enum(CUSTOMER_CANCEL_REASONS).optional() });
 export type CancelOrderRequest = z.infer<typeof CancelOrderRequest>;
 
 export const AdminOrderAction = z.strictObject({
   orderId: Id,
   action: z.enum(["cancel", "refund"]),
-  /** Recorded in the order's history and the audit log. */
-  reason: Reason,
+  /** Recorded in the order (`cancellation`/`refund`), its history and the audit log. */
+  reason: z.enum(ADMIN_REASONS),
+  /** For staff and admins only: kept in the audit log, never in the order or any message. */
+  note: SafeText({ multiline: true }).min(1).max(300).optional(),
 });
 export type AdminOrderAction = z.infer<typeof AdminOrderAction>;
 

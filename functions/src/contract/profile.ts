@@ -3,7 +3,7 @@
  * through `auth-updateProfile`; role and anything money-related are never writable by the user.
  */
 import { z } from "zod";
-import { GeoPoint, Id, Locale, PhoneE164, SafeText, TimeZone } from "./primitives";
+import { GeoPoint, Id, Locale, SafeText, TimeZone } from "./primitives";
 import { ROLES } from "./roles";
 
 export const Address = z.strictObject({
@@ -21,10 +21,23 @@ export const Address = z.strictObject({
 });
 export type Address = z.infer<typeof Address>;
 
-/** Every field optional: only the fields sent change. `addresses` replaces the whole list. */
+/** Why `phone` is refused in `auth-updateProfile`: the number comes from Firebase Auth only. */
+export const PHONE_VERIFICATION_REQUIRED = "phone-verification-required";
+
+/**
+ * Every field optional: only the fields sent change. `addresses` replaces the whole list.
+ * The phone number is not among them: the app verifies it with Firebase Auth (link a phone
+ * credential), then calls `auth-syncPhone`; sending `phone` here answers `invalid-argument`
+ * with reason `phone-verification-required`.
+ */
 export const UpdateProfileRequest = z.strictObject({
   displayName: SafeText().min(1).max(80).optional(),
-  phone: PhoneE164.nullable().optional(),
+  phone: z
+    .custom<never>(() => false, {
+      message: "The phone number cannot be set here: verify it with Firebase Auth (link a phone credential), then call auth-syncPhone.",
+      params: { reason: PHONE_VERIFICATION_REQUIRED },
+    })
+    .optional(),
   locale: Locale.optional(),
   timeZone: TimeZone.optional(),
   addresses: z
@@ -45,7 +58,10 @@ export const UserProfile = z.object({
   uid: z.string(),
   email: z.string().nullable(),
   displayName: z.string().nullable(),
+  /** The number Firebase Auth verified for the account (E.164), mirrored; null when none. */
   phone: z.string().nullable(),
+  /** True only for a number mirrored from Firebase Auth; SMS go to verified numbers only. */
+  phoneVerified: z.boolean().optional(),
   locale: Locale,
   timeZone: z.string(),
   addresses: z.array(Address),
@@ -56,6 +72,13 @@ export type UserProfile = z.infer<typeof UserProfile>;
 
 export const UpdateProfileResponse = UserProfile;
 export type UpdateProfileResponse = UserProfile;
+
+/** Mirrors the caller's Firebase Auth phone number into the profile, after linking or unlinking it. */
+export const SyncPhoneRequest = z.strictObject({});
+export type SyncPhoneRequest = z.infer<typeof SyncPhoneRequest>;
+
+export const SyncPhoneResponse = z.object({ phone: z.string().nullable(), phoneVerified: z.boolean() });
+export type SyncPhoneResponse = z.infer<typeof SyncPhoneResponse>;
 
 /** Deleting the account needs a sign-in within the last 5 minutes (re-authenticate first). */
 export const DeleteAccountRequest = z.strictObject({

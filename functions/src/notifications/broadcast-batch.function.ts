@@ -1,4 +1,5 @@
 import { twilioAuthToken } from "../shared/params";
+import { pseudonymKey } from "../shared/pseudonym";
 import { defineTaskHandler } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
 
@@ -11,7 +12,7 @@ export const broadcastBatch = defineTaskHandler(
     name: TASK_QUEUES.broadcastBatch,
     retryConfig: { maxAttempts: 5, minBackoffSeconds: 2, maxBackoffSeconds: 120, maxDoublings: 4 },
     rateLimits: { maxConcurrentDispatches: 1, maxDispatchesPerSecond: 2 },
-    options: { secrets: [twilioAuthToken], memory: "512MiB", timeoutSeconds: 300 },
+    options: { secrets: [twilioAuthToken, pseudonymKey], memory: "512MiB", timeoutSeconds: 300 },
   },
   async () => (await import("./broadcast.service.js")).broadcastBatch,
 );

@@ -1,4 +1,8 @@
-/** A broadcast as an outgoing message: a promotion, never urgent, never escalated. */
+/**
+ * A broadcast as an outgoing message: a promotion, never urgent, never escalated. Its text is the
+ * only free text that reaches a push or an SMS, and only an admin writes it
+ * (`notifications-startBroadcast` is admin-only).
+ */
 import { COLLECTIONS } from "../shared/collections";
 import { db } from "../shared/firebase";
 import type { Outgoing } from "./delivery.service";

@@ -1,4 +1,5 @@
 import { twilioAuthToken } from "../shared/params";
+import { pseudonymKey } from "../shared/pseudonym";
 import { defineTaskHandler } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
 
@@ -11,7 +12,7 @@ export const deliver = defineTaskHandler(
     name: TASK_QUEUES.deliverNotification,
     retryConfig: { maxAttempts: 6, minBackoffSeconds: 2, maxBackoffSeconds: 300, maxDoublings: 5 },
     rateLimits: { maxConcurrentDispatches: 50 },
-    options: { secrets: [twilioAuthToken] },
+    options: { secrets: [twilioAuthToken, pseudonymKey] },
   },
   async () => (await import("./deliver.service.js")).deliver,
 );

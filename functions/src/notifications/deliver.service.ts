@@ -42,11 +42,11 @@ async function orderOutgoing(requestId: string, audience: Audience): Promise<Out
   const type = request.get("type") as string;
   const orderId = request.get("orderId") as string;
   const order = (await db().collection(COLLECTIONS.orders).doc(orderId).get()).data() ?? {};
+  // Only what we wrote ourselves: ids, amounts, counts and reason codes (see templates.ts).
   const details: OrderDetails = {
     orderId,
-    restaurantName: (order.restaurantName as string | undefined) ?? "",
     total: (order.total as OrderDetails["total"] | undefined) ?? { amount: 0, currency: "EUR" },
-    items: ((order.lines as { name: string; quantity: number }[] | undefined) ?? []).map(({ name, quantity }) => ({ name, quantity })),
+    itemCount: ((order.lines as { quantity: number }[] | undefined) ?? []).reduce((sum, line) => sum + line.quantity, 0),
     reason: (order.rejection?.reason ?? order.cancellation?.reason ?? null) as string | null,
   };
   const flags = renderOrderMessage(type, audience, "en", details);

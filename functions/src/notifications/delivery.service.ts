@@ -8,7 +8,8 @@
  *    failure ever removes a device.
  * 3. SMS, when the category's SMS channel is on, or as escalation: a critical message whose push
  *    could not reach the person (no device, every device failed) goes by SMS to their phone,
- *    unless that phone opted out or the user hit the hourly SMS cap.
+ *    if sms-admission.ts lets it: a verified number in an allowed country, not opted out, under
+ *    the per-user, per-number and global hourly limits.
  *
  * Each (source, channel, recipient) is claimed in the ledger before its provider is called, so
  * it is sent once however often this runs. A provider that says "later" releases the claim
@@ -17,19 +18,19 @@
  * said so (timeout, reset mid-call) leaves it `unknown`: not resent, reported for an operator,
  * settled by the provider's delivery report where there is one.
  */
-import type { Transaction } from "firebase-admin/firestore";
 import type { Category, NotificationPreferences } from "../contract/notifications";
 import { COLLECTIONS } from "../shared/collections";
 import { RetryLater } from "../shared/event-handler";
 import { db, firestoreValues } from "../shared/firebase";
 import { faultPoint } from "../shared/faults";
 import { log } from "../shared/log";
-import { smsPerUserPerHour, twilioStatusCallbackUrl } from "../shared/params";
+import { twilioStatusCallbackUrl } from "../shared/params";
 import { preferencesOf, pushTargetsRef, setPushTarget } from "./devices.service";
 import { claimMessage, messageId, recordUnsent, settleMessage, type Channel, type MessageFacts, type MessageKey } from "./ledger";
 import { chunks, isDeadToken, PUSH_BATCH_LIMIT, pushVerdict, type PushMessage, type PushOutcome } from "./push";
 import { quietHoursEnd } from "./quiet-hours";
 import { SmsError } from "./sms";
+import { logSmsRefusal, markOptedOut, maskPhone, numberRefusal, smsAdmission } from "./sms-admission";
 import type { Locale } from "./templates";
 import { unknownReason } from "./transport-errors";
 import { pushTransport, smsSender } from "./transports";
@@ -54,7 +55,10 @@ export interface Recipient {
   uid: string;
   locale: Locale;
   timeZone: string;
+  /** The number Firebase Auth verified for the account, mirrored into the profile. */
   phone: string | null;
+  /** False for a number that did not come from Firebase Auth (a profile written before that rule). */
+  phoneVerified: boolean;
   preferences: NotificationPreferences;
 }
 
@@ -87,6 +91,7 @@ export function recipientFrom(uid: string, profile: Record<string, unknown>): Re
     locale: profile.locale === "es" ? "es" : "en",
     timeZone: (profile.timeZone as string | undefined) ?? "UTC",
     phone: (profile.phone as string | null | undefined) ?? null,
+    phoneVerified: profile.phoneVerified === true,
     preferences: preferencesOf(profile as { notificationPreferences?: NotificationPreferences }),
   };
 }
@@ -216,35 +221,20 @@ export async function removeDeadTokens(devices: Device[], outcomes: PushOutcome[
 
 // ---- SMS ----------------------------------------------------------------------------------
 
-const hourKey = (at: Date) => at.toISOString().slice(0, 13).replace(/\D/g, "");
-const usageRef = (uid: string, at: Date) => db().collection(COLLECTIONS.smsUsage).doc(`${uid}_${hourKey(at)}`);
-const optOutRef = (phone: string) => db().collection(COLLECTIONS.smsOptOuts).doc(phone);
-
-/** Keeps the last four digits, enough for support to recognise a number. */
-const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••${phone.slice(-4)}`;
-
-/** In the claim's transaction: no SMS to an opted-out phone, none past the hourly cap. */
-function smsGuard(uid: string, phone: string, at: Date) {
-  return async (tx: Transaction): Promise<string | null> => {
-    const [optOut, usage] = await Promise.all([tx.get(optOutRef(phone)), tx.get(usageRef(uid, at))]);
-    if (optOut.exists) return "opted-out";
-    if (((usage.get("count") as number | undefined) ?? 0) >= smsPerUserPerHour.value()) return "hourly-cap";
-    const { FieldValue, Timestamp } = firestoreValues();
-    tx.set(usageRef(uid, at), { uid, count: FieldValue.increment(1), expireAt: Timestamp.fromMillis(at.getTime() + 2 * 3_600_000) }, { merge: true });
-    return null;
-  };
-}
-
 async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageFacts, key: MessageKey, options: { escalated: boolean; finalAttempt: boolean }): Promise<void> {
   const phone = recipient.phone;
-  if (!phone) {
-    await recordUnsent(key, facts, "skipped", { reason: "no-phone", escalated: options.escalated });
+  const now = new Date();
+  const unusable = numberRefusal(phone, recipient.phoneVerified);
+  if (unusable !== null || phone === null) {
+    const reason = unusable ?? "no-phone";
+    await recordUnsent(key, facts, "skipped", { reason, escalated: options.escalated, ...(phone ? { to: maskPhone(phone) } : {}) });
+    if (reason !== "no-phone") logSmsRefusal(reason, { source: outgoing.source, uid: recipient.uid, phone, at: now });
     return;
   }
-  const now = new Date();
-  const claim = await claimMessage(key, facts, smsGuard(recipient.uid, phone, now));
+  const admission = smsAdmission(recipient.uid, phone, now);
+  const claim = await claimMessage(key, facts, admission.guard);
   if (!claim.claimed) {
-    if (claim.status === "skipped") log.info("sms.skipped", { source: outgoing.source, uid: recipient.uid, reason: claim.reason });
+    if (claim.status === "skipped" && claim.reason) logSmsRefusal(claim.reason, { source: outgoing.source, uid: recipient.uid, phone, at: now });
     return;
   }
   const to = maskPhone(phone);
@@ -266,13 +256,10 @@ async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageF
       await settleMessage(key, "unknown", { ...details, transport: failure.transport, reason: unknownReason(failure.transport ?? undefined) });
       return;
     }
-    if (failure.kind === "opted-out") {
-      const { FieldValue } = firestoreValues();
-      await optOutRef(phone).set({ phone, source: "twilio-21610", at: FieldValue.serverTimestamp() });
-    }
+    if (failure.kind === "opted-out") await markOptedOut(phone, "twilio-21610");
     if (failure.retryable && !options.finalAttempt) {
-      // The message was not sent: it should not count against the cap.
-      await usageRef(recipient.uid, now).set({ count: firestoreValues().FieldValue.increment(-1) }, { merge: true });
+      // The message was not sent: it should not count against the caps.
+      await admission.giveBack();
       await settleMessage(key, "retrying", { ...details, reason: failure.kind });
       throw new ProviderBusy("sms", String(failure.providerCode ?? failure.kind));
     }

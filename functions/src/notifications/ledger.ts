@@ -28,7 +28,7 @@ type From = MessageStatus | null;
 export const TRANSITIONS: { from: From[]; to: MessageStatus; why: string }[] = [
   { from: [null, "retrying", "deferred"], to: "sending", why: "claimed: the provider is about to be called" },
   { from: [null, "retrying", "deferred"], to: "deferred", why: "quiet hours" },
-  { from: [null, "retrying", "deferred"], to: "skipped", why: "preference, no device, opted out, over the cap" },
+  { from: [null, "retrying", "deferred"], to: "skipped", why: "preference, no device, no verified or allowed number, opted out, over a cap or the budget" },
   { from: ["sending"], to: "skipped", why: "claimed, then no device to send to" },
   { from: ["sending"], to: "retrying", why: "the provider said later, or provably never got it" },
   { from: ["sending"], to: "unknown", why: "the provider may have it: timeout, reset, lease expired" },

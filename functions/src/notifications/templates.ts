@@ -3,6 +3,11 @@
  * (event type, audience) and filled from the order; the recipient's profile locale picks the
  * language. `critical` messages escalate to SMS when push cannot reach the person; `urgent`
  * ones ignore quiet hours (an order in progress cannot wait until morning). Pure.
+ *
+ * Nothing a client or staff member wrote is ever put in a message (restaurant and item names,
+ * addresses, instructions, free-text reasons): a push or SMS in our name could otherwise carry
+ * anyone's words to anyone's phone. A message holds our fixed sentences, the order's short
+ * reference, its total and counts, and a fixed sentence per reason code.
  */
 import type { LOCALES } from "../contract/primitives";
 
@@ -12,9 +17,10 @@ export type Audience = "customer" | "restaurant" | "courier";
 
 export interface OrderDetails {
   orderId: string;
-  restaurantName: string;
   total: { amount: number; currency: string };
-  items: { name: string; quantity: number }[];
+  /** Units ordered, all lines together. */
+  itemCount: number;
+  /** A reason code (contract/orders.ts or a system cancellation's); anything else is not shown. */
   reason?: string | null;
 }
 
@@ -42,74 +48,113 @@ function money(total: OrderDetails["total"], locale: Locale): string {
   return new Intl.NumberFormat(locale === "es" ? "es-ES" : "en-GB", { style: "currency", currency: total.currency }).format(total.amount / 100);
 }
 
-const itemList = (d: OrderDetails) => d.items.map((i) => `${i.quantity}× ${i.name}`).join(", ");
-const because = (d: OrderDetails, word: string) => (d.reason ? ` ${word}: ${d.reason}.` : "");
+const itemCount = (d: OrderDetails, locale: Locale) =>
+  locale === "es" ? `${d.itemCount} ${d.itemCount === 1 ? "artículo" : "artículos"}` : `${d.itemCount} ${d.itemCount === 1 ? "item" : "items"}`;
+
+/** The sentence each reason code gives the customer; a code not listed here adds nothing. */
+export const REASON_SENTENCES: Record<Locale, Record<string, string>> = {
+  en: {
+    "out-of-stock": "Some of what you ordered has run out.",
+    "kitchen-closed": "The kitchen is closed.",
+    "too-busy": "The restaurant is too busy right now.",
+    "cannot-deliver-there": "The restaurant cannot deliver to your address.",
+    "changed-mind": "You cancelled it.",
+    "ordered-by-mistake": "You cancelled it.",
+    "taking-too-long": "You cancelled it.",
+    "customer-request": "We cancelled it at your request.",
+    "restaurant-request": "We cancelled it at the restaurant's request.",
+    "suspected-fraud": "We could not verify it.",
+    "payment-problem": "There was a problem with the payment.",
+    "restaurant-did-not-accept": "The restaurant did not answer in time.",
+    "no-courier": "No courier was available.",
+  },
+  es: {
+    "out-of-stock": "Se ha agotado algo de lo que pediste.",
+    "kitchen-closed": "La cocina está cerrada.",
+    "too-busy": "El restaurante tiene demasiados pedidos ahora.",
+    "cannot-deliver-there": "El restaurante no puede entregar en tu dirección.",
+    "changed-mind": "Lo has cancelado tú.",
+    "ordered-by-mistake": "Lo has cancelado tú.",
+    "taking-too-long": "Lo has cancelado tú.",
+    "customer-request": "Lo hemos cancelado a petición tuya.",
+    "restaurant-request": "Lo hemos cancelado a petición del restaurante.",
+    "suspected-fraud": "No hemos podido verificarlo.",
+    "payment-problem": "Ha habido un problema con el pago.",
+    "restaurant-did-not-accept": "El restaurante no respondió a tiempo.",
+    "no-courier": "No había ningún repartidor disponible.",
+  },
+};
+
+const because = (d: OrderDetails, locale: Locale) => {
+  const sentence = d.reason ? REASON_SENTENCES[locale][d.reason] : undefined;
+  return sentence ? ` ${sentence}` : "";
+};
 
 const TEMPLATES: Record<string, Partial<Record<Audience, Template>>> = {
   "orders.v1.placed": {
     customer: {
-      en: (d) => ({ title: `Order ${shortRef(d.orderId)} placed`, body: `${d.restaurantName} has your order (${money(d.total, "en")}). We will tell you when they accept it.` }),
-      es: (d) => ({ title: `Pedido ${shortRef(d.orderId)} realizado`, body: `${d.restaurantName} ha recibido tu pedido (${money(d.total, "es")}). Te avisaremos cuando lo acepte.` }),
+      en: (d) => ({ title: `Order ${shortRef(d.orderId)} placed`, body: `The restaurant has your order (${money(d.total, "en")}). We will tell you when they accept it.` }),
+      es: (d) => ({ title: `Pedido ${shortRef(d.orderId)} realizado`, body: `El restaurante ha recibido tu pedido (${money(d.total, "es")}). Te avisaremos cuando lo acepte.` }),
     },
     restaurant: {
-      en: (d) => ({ title: `New order ${shortRef(d.orderId)}`, body: itemList(d) }),
-      es: (d) => ({ title: `Nuevo pedido ${shortRef(d.orderId)}`, body: itemList(d) }),
+      en: (d) => ({ title: `New order ${shortRef(d.orderId)}`, body: `${itemCount(d, "en")}. Open the board to see it.` }),
+      es: (d) => ({ title: `Nuevo pedido ${shortRef(d.orderId)}`, body: `${itemCount(d, "es")}. Ábrelo en el panel.` }),
     },
   },
   "orders.v1.accepted": {
     customer: {
-      en: (d) => ({ title: `${d.restaurantName} accepted your order`, body: `Order ${shortRef(d.orderId)} is confirmed.` }),
-      es: (d) => ({ title: `${d.restaurantName} ha aceptado tu pedido`, body: `El pedido ${shortRef(d.orderId)} está confirmado.` }),
+      en: (d) => ({ title: "The restaurant accepted your order", body: `Order ${shortRef(d.orderId)} is confirmed.` }),
+      es: (d) => ({ title: "El restaurante ha aceptado tu pedido", body: `El pedido ${shortRef(d.orderId)} está confirmado.` }),
     },
   },
   "orders.v1.preparing": {
     customer: {
-      en: (d) => ({ title: "Your order is being prepared", body: `${d.restaurantName} is cooking order ${shortRef(d.orderId)}.` }),
-      es: (d) => ({ title: "Tu pedido se está preparando", body: `${d.restaurantName} está cocinando el pedido ${shortRef(d.orderId)}.` }),
+      en: (d) => ({ title: "Your order is being prepared", body: `The restaurant is cooking order ${shortRef(d.orderId)}.` }),
+      es: (d) => ({ title: "Tu pedido se está preparando", body: `El restaurante está cocinando el pedido ${shortRef(d.orderId)}.` }),
     },
   },
   "orders.v1.ready": {
     courier: {
-      en: (d) => ({ title: `Order ${shortRef(d.orderId)} is ready`, body: `Pick it up at ${d.restaurantName}.` }),
-      es: (d) => ({ title: `El pedido ${shortRef(d.orderId)} está listo`, body: `Recógelo en ${d.restaurantName}.` }),
+      en: (d) => ({ title: `Order ${shortRef(d.orderId)} is ready`, body: "Pick it up at the restaurant; the app shows where." }),
+      es: (d) => ({ title: `El pedido ${shortRef(d.orderId)} está listo`, body: "Recógelo en el restaurante; la app te indica dónde." }),
     },
   },
   "orders.v1.courier-offered": {
     courier: {
-      en: (d) => ({ title: "New delivery for you", body: `${d.restaurantName}, order ${shortRef(d.orderId)}. Accept it in the app.` }),
-      es: (d) => ({ title: "Nuevo reparto para ti", body: `${d.restaurantName}, pedido ${shortRef(d.orderId)}. Acéptalo en la app.` }),
+      en: (d) => ({ title: "New delivery for you", body: `Order ${shortRef(d.orderId)}. Accept it in the app.` }),
+      es: (d) => ({ title: "Nuevo reparto para ti", body: `Pedido ${shortRef(d.orderId)}. Acéptalo en la app.` }),
     },
   },
   "orders.v1.courier-assigned": {
     customer: {
-      en: (d) => ({ title: "A courier has your order", body: `They are heading to ${d.restaurantName}.` }),
-      es: (d) => ({ title: "Un repartidor lleva tu pedido", body: `Va de camino a ${d.restaurantName}.` }),
+      en: () => ({ title: "A courier has your order", body: "They are heading to the restaurant." }),
+      es: () => ({ title: "Un repartidor lleva tu pedido", body: "Va de camino al restaurante." }),
     },
   },
   "orders.v1.picked-up": {
     customer: {
       critical: true,
-      en: (d) => ({ title: "Your order is on its way", body: `The courier has left ${d.restaurantName} with order ${shortRef(d.orderId)}.` }),
-      es: (d) => ({ title: "Tu pedido va de camino", body: `El repartidor ha salido de ${d.restaurantName} con el pedido ${shortRef(d.orderId)}.` }),
+      en: (d) => ({ title: "Your order is on its way", body: `The courier has left the restaurant with order ${shortRef(d.orderId)}.` }),
+      es: (d) => ({ title: "Tu pedido va de camino", body: `El repartidor ha salido del restaurante con el pedido ${shortRef(d.orderId)}.` }),
     },
   },
   "orders.v1.delivered": {
     customer: {
-      en: (d) => ({ title: "Delivered. Enjoy your meal!", body: `Order ${shortRef(d.orderId)} from ${d.restaurantName} has arrived.` }),
-      es: (d) => ({ title: "Entregado. ¡Que aproveche!", body: `Ha llegado el pedido ${shortRef(d.orderId)} de ${d.restaurantName}.` }),
+      en: (d) => ({ title: "Delivered. Enjoy your meal!", body: `Order ${shortRef(d.orderId)} has arrived.` }),
+      es: (d) => ({ title: "Entregado. ¡Que aproveche!", body: `Ha llegado el pedido ${shortRef(d.orderId)}.` }),
     },
   },
   "orders.v1.rejected": {
     customer: {
       critical: true,
-      en: (d) => ({ title: `${d.restaurantName} could not take your order`, body: `Order ${shortRef(d.orderId)} was declined.${because(d, "Reason")} You have not been charged.` }),
-      es: (d) => ({ title: `${d.restaurantName} no ha podido aceptar tu pedido`, body: `El pedido ${shortRef(d.orderId)} ha sido rechazado.${because(d, "Motivo")} No se te ha cobrado.` }),
+      en: (d) => ({ title: "The restaurant could not take your order", body: `Order ${shortRef(d.orderId)} was declined.${because(d, "en")} You have not been charged.` }),
+      es: (d) => ({ title: "El restaurante no ha podido aceptar tu pedido", body: `El pedido ${shortRef(d.orderId)} ha sido rechazado.${because(d, "es")} No se te ha cobrado.` }),
     },
   },
   "orders.v1.cancelled": {
     customer: {
-      en: (d) => ({ title: `Order ${shortRef(d.orderId)} cancelled`, body: `Any payment will be returned to you.${because(d, "Reason")}` }),
-      es: (d) => ({ title: `Pedido ${shortRef(d.orderId)} cancelado`, body: `Te devolveremos cualquier pago.${because(d, "Motivo")}` }),
+      en: (d) => ({ title: `Order ${shortRef(d.orderId)} cancelled`, body: `Any payment will be returned to you.${because(d, "en")}` }),
+      es: (d) => ({ title: `Pedido ${shortRef(d.orderId)} cancelado`, body: `Te devolveremos cualquier pago.${because(d, "es")}` }),
     },
     restaurant: {
       en: (d) => ({ title: `Order ${shortRef(d.orderId)} cancelled`, body: "Stop preparing it." }),
@@ -132,8 +177,8 @@ const TEMPLATES: Record<string, Partial<Record<Audience, Template>>> = {
   "orders.v1.payment-failed": {
     customer: {
       critical: true,
-      en: (d) => ({ title: "Your payment did not go through", body: `Order ${shortRef(d.orderId)} at ${d.restaurantName} was not placed. Try another card.` }),
-      es: (d) => ({ title: "Tu pago no se ha completado", body: `El pedido ${shortRef(d.orderId)} en ${d.restaurantName} no se ha realizado. Prueba con otra tarjeta.` }),
+      en: (d) => ({ title: "Your payment did not go through", body: `Order ${shortRef(d.orderId)} was not placed. Try another card.` }),
+      es: (d) => ({ title: "Tu pago no se ha completado", body: `El pedido ${shortRef(d.orderId)} no se ha realizado. Prueba con otra tarjeta.` }),
     },
   },
 };

@@ -3,7 +3,8 @@
  * `X-Twilio-Signature` matches the auth token and the URL we gave Twilio; anything else is
  * answered 403 and changes nothing. Reports may come twice or out of order: a message only moves
  * forward (queued → sent → delivered, or failed), so a duplicate or a late "sent" is a no-op.
- * A report that the recipient opted out marks the phone, like the error at send time does.
+ * A report that the recipient opted out marks the phone (by its keyed hash), like the error at
+ * send time does.
  * A message whose send got no answer (`unknown`) has no Twilio id yet: the first signed report
  * for it, which names our message in the callback URL, gives it one and settles it.
  */
@@ -13,6 +14,7 @@ import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { twilioAuthToken, twilioStatusCallbackUrl } from "../shared/params";
 import { movesForward, statusOfTwilio, type MessageStatus } from "./ledger";
+import { markOptedOut } from "./sms-admission";
 
 /** The URL Twilio signed: the configured callback URL with this request's query string. */
 function signedUrl(req: Request): string {
@@ -65,7 +67,7 @@ export async function handleTwilioStatus(req: Request, res: Response): Promise<v
     return "applied";
   });
   if (outcome === "applied" && body.ErrorCode === "21610" && body.To) {
-    await db().collection(COLLECTIONS.smsOptOuts).doc(body.To).set({ phone: body.To, source: "twilio-callback-21610", at: FieldValue.serverTimestamp() });
+    await markOptedOut(body.To, "twilio-callback-21610");
   }
   log.info("sms.status-reported", { messageId, status: reported, outcome });
   res.status(204).end();

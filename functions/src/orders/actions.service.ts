@@ -21,7 +21,7 @@ export const restaurantAction: CallableImpl<RestaurantOrderAction, OrderActionRe
   input: RestaurantOrderAction,
   async run({ orderId, action, reason }, caller) {
     const to = RESTAURANT_MOVES[action];
-    const why = action === "reject" ? (reason ?? "rejected by the restaurant") : `restaurant: ${action}`;
+    const why = action === "reject" ? `restaurant: reject (${reason ?? "no reason"})` : `restaurant: ${action}`;
     const extra = action === "reject" ? { rejection: { reason: reason ?? null } } : undefined;
     const result = await transitionOrder(orderId, to, actorOf(caller), why, { extra });
     return { orderId, status: result.to };
@@ -32,7 +32,7 @@ export const cancelOrder: CallableImpl<CancelOrderRequest, OrderActionResponse> 
   input: CancelOrderRequest,
   async run({ orderId, reason }, caller) {
     const actor: Actor = { kind: "customer", id: caller.uid! };
-    const result = await transitionOrder(orderId, "cancelled", actor, reason ?? "cancelled by the customer", {
+    const result = await transitionOrder(orderId, "cancelled", actor, `customer: cancel (${reason ?? "no reason"})`, {
       extra: { cancellation: { by: "customer", reason: reason ?? null } },
     });
     return { orderId, status: result.to };
@@ -41,12 +41,13 @@ export const cancelOrder: CallableImpl<CancelOrderRequest, OrderActionResponse> 
 
 export const adminAction: CallableImpl<AdminOrderAction, OrderActionResponse> = {
   input: AdminOrderAction,
-  async run({ orderId, action, reason }, caller) {
+  async run({ orderId, action, reason, note }, caller) {
     const to: OrderState = action === "cancel" ? "cancelled" : "refunded";
     const extra = action === "cancel" ? { cancellation: { by: "admin", reason } } : { refund: { by: "admin", reason } };
     const { FieldValue } = firestoreValues();
     // The entry is written in the move's transaction: no move without its entry, nor the reverse.
-    const result = await transitionOrder(orderId, to, actorOf(caller), `admin: ${reason}`, {
+    // The note stays in the audit log: the order (and its history) is the customer's to read.
+    const result = await transitionOrder(orderId, to, actorOf(caller), `admin: ${action} (${reason})`, {
       extra,
       alsoWrite: (tx, move) =>
         tx.create(db().collection(COLLECTIONS.auditLog).doc(), {
@@ -54,6 +55,7 @@ export const adminAction: CallableImpl<AdminOrderAction, OrderActionResponse> = 
           actorUid: caller.uid,
           orderId,
           reason,
+          ...(note ? { note } : {}),
           from: move.from,
           eventId: move.eventId,
           correlationId: caller.correlationId,

@@ -3,7 +3,9 @@
  * which require Identity Platform); the work runs in a fresh correlation context like every
  * other event handler.
  */
-import { user, type UserRecord } from "firebase-functions/v1/auth";
+import type { SecretParam } from "firebase-functions/params";
+import { runWith } from "firebase-functions/v1";
+import type { UserRecord } from "firebase-functions/v1/auth";
 import { newCorrelationId } from "./context";
 import { runEvent } from "./event-handler";
 
@@ -11,8 +13,8 @@ export interface UserCreatedImpl {
   handle(user: Pick<UserRecord, "uid" | "email" | "displayName" | "phoneNumber">, event: { eventId: string }): Promise<void>;
 }
 
-export function defineUserCreated(spec: { name: string }, load: () => Promise<UserCreatedImpl>) {
-  return user().onCreate(async (record, context) => {
+export function defineUserCreated(spec: { name: string; secrets?: SecretParam[] }, load: () => Promise<UserCreatedImpl>) {
+  return runWith({ secrets: spec.secrets ?? [] }).auth.user().onCreate(async (record, context) => {
     await runEvent(spec.name, newCorrelationId(), { eventId: context.eventId }, async () => {
       const impl = await load();
       await impl.handle(record, { eventId: context.eventId });

@@ -29,10 +29,16 @@ export const COLLECTIONS = {
   notificationRequests: "notificationRequests",
   /** The notifications ledger: one message per (source event, channel, recipient) and its status. */
   notifications: "notifications",
-  /** Phone numbers that answered STOP (id: the E.164 number); never texted again. */
+  /** Phone numbers that answered STOP (id: `keyedHash("phone", number)`, no number stored); never texted again. */
   smsOptOuts: "smsOptOuts",
   /** SMS sent per user per hour (id: `{uid}_{yyyymmddhh}`), for the hourly cap. */
   smsUsage: "smsUsage",
+  /** SMS sent per destination number per hour (id: `{keyedHash("phone", number)}_{yyyymmddhh}`). */
+  smsNumberUsage: "smsNumberUsage",
+  /** SMS sent in all per hour (`smsBudget/{yyyymmddhh}/budgetShards/{n}`); the hour's root says when it ran out. */
+  smsBudget: "smsBudget",
+  /** Per verified number (id: its keyed hash), the keyed hashes of the accounts that held it; `flagged` past the alert. */
+  phoneHolders: "phoneHolders",
   /** Promotions to a segment, sent in batches; `broadcasts/{id}/batches/{n}` records each batch. */
   broadcasts: "broadcasts",
   batches: "batches",

@@ -126,6 +126,30 @@ export const smsPerUserPerHour = defineInt("SMS_PER_USER_PER_HOUR", {
   description: "Most SMS one user is sent in an hour; more are skipped and recorded.",
 });
 
+/** SMS any one destination number may be sent per hour, whichever accounts it belongs to. */
+export const smsPerNumberPerHour = defineInt("SMS_PER_NUMBER_PER_HOUR", {
+  default: 5,
+  description: "Most SMS one phone number is sent in an hour, across all accounts; more are skipped and recorded.",
+});
+
+/** SMS the whole system may send in an hour: the ceiling on what abuse can cost. */
+export const smsBudgetPerHour = defineInt("SMS_BUDGET_PER_HOUR", {
+  default: 2000,
+  description: "Most SMS sent in an hour in all; past it SMS are skipped and an operator is alerted (sms.budget-exhausted).",
+});
+
+/** Country calling codes SMS may go to; other numbers (premium, far away) are never texted. */
+export const smsAllowedPrefixes = defineString("SMS_ALLOWED_PREFIXES", {
+  default: "+34,+44,+33,+49,+39,+351,+1",
+  description: "Comma-separated E.164 prefixes SMS may be sent to; a number with any other prefix is refused.",
+});
+
+/** Accounts one phone number may have belonged to before operators are alerted. */
+export const phoneAccountsAlert = defineInt("PHONE_ACCOUNTS_ALERT", {
+  default: 3,
+  description: "Distinct accounts one verified phone number may have belonged to; past it the number is flagged for operators.",
+});
+
 /** FCM API base URL; empty for FCM itself. Local runs point it at the FCM double. */
 export const fcmApiUrl = defineString("FCM_API_URL", {
   default: "",

@@ -8,6 +8,8 @@ import { invalidArgument, type FieldError } from "./errors";
 interface IssueLike {
   path: readonly PropertyKey[];
   message: string;
+  /** A schema may name a more precise `reason` than `invalid-request` (a custom issue's params). */
+  params?: { reason?: unknown };
 }
 
 export function fieldErrors(issues: readonly IssueLike[]): FieldError[] {
@@ -17,6 +19,12 @@ export function fieldErrors(issues: readonly IssueLike[]): FieldError[] {
 /** Parses `value` with `schema` or throws `invalid-argument` naming every failing field. */
 export function parseOrThrow<T>(schema: ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw invalidArgument(fieldErrors(result.error.issues));
+  if (!result.success) {
+    const issues = result.error.issues as readonly IssueLike[];
+    const reason = issues.map((issue) => issue.params?.reason).find((r): r is string => typeof r === "string");
+    const error = invalidArgument(fieldErrors(issues));
+    if (reason) error.extra.reason = reason;
+    throw error;
+  }
   return result.data;
 }

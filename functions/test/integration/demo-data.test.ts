@@ -10,18 +10,19 @@ import { describe, it } from "node:test";
 import { deleteApp, initializeApp } from "firebase/app";
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
 import { ROLES } from "../../src/contract/roles";
-import { PROJECT_ID } from "../support/emulators";
+import { admin, PROJECT_ID } from "../support/emulators";
 
 const demo = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "scripts", "dev", "demo-users.json"), "utf8")) as {
   password: string;
-  users: { uid: string; email: string; role: string; restaurantIds: string[] }[];
+  users: { uid: string; email: string; role: string; restaurantIds: string[]; phoneNumber?: string }[];
 };
 const DEMO_PASSWORD = demo.password;
 const DEMO_USERS = demo.users;
 
 describe("demo data", () => {
-  it("has one user per role", () => {
+  it("has one user per role, and a customer with a verified phone", () => {
     assert.deepEqual([...new Set(DEMO_USERS.map((u) => u.role))].sort(), [...ROLES].sort());
+    assert.ok(DEMO_USERS.some((u) => u.role === "customer" && u.phoneNumber), "someone the local stack can text");
   });
 
   for (const user of DEMO_USERS) {
@@ -35,6 +36,10 @@ describe("demo data", () => {
         assert.equal(credential.user.uid, user.uid);
         assert.equal(token.claims.role, user.role);
         assert.deepEqual(token.claims.restaurantIds, user.restaurantIds);
+        // A demo phone is one Firebase Auth holds (in the ID token), mirrored into the profile as verified.
+        assert.equal(token.claims.phone_number, user.phoneNumber);
+        const profile = (await admin().db.doc(`users/${user.uid}`).get()).data()!;
+        assert.deepEqual([profile.phone, profile.phoneVerified], [user.phoneNumber ?? null, Boolean(user.phoneNumber)]);
       } finally {
         await deleteApp(app);
       }

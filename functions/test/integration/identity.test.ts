@@ -41,6 +41,8 @@ describe("identity", () => {
     await waitForDocument(app.firestore, `users/${uid}`, (d) => d !== undefined);
     // As if the trigger's write had failed: Auth triggers are not retried.
     await admin().db.doc(`users/${uid}`).delete();
+    const phone = `+3461${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    await admin().auth.updateUser(uid, { phoneNumber: phone });
 
     await app.call(CALLABLES.registerDevice, { token: `phone-of-${uid}:APA91b0000000000000000`, platform: "android", appVersion: "3.2.0" });
     const recovered = (await admin().db.doc(`users/${uid}`).get()).data();
@@ -48,6 +50,7 @@ describe("identity", () => {
     const profile = UserProfile.parse(recovered);
     assert.equal(profile.role, "customer");
     assert.equal(profile.email, app.user.email);
+    assert.deepEqual([profile.phone, profile.phoneVerified], [phone, true], "the number Firebase Auth holds, as verified");
 
     await admin().db.doc(`users/${uid}`).update({ displayName: "Kept" });
     await app.call(CALLABLES.registerDevice, { token: `phone-of-${uid}:APA91b0000000000000000`, platform: "android", appVersion: "3.2.1" });
@@ -58,14 +61,17 @@ describe("identity", () => {
     const app = track(await signUp());
     await waitForDocument(app.firestore, `users/${app.user.uid}`, (d) => d !== undefined);
     const updated = UpdateProfileResponse.parse(
-      await app.call(CALLABLES.updateProfile, { displayName: "Lucía", phone: "+34600123456", locale: "es", timeZone: "Europe/Madrid", addresses: [home] }),
+      await app.call(CALLABLES.updateProfile, { displayName: "Lucía", locale: "es", timeZone: "Europe/Madrid", addresses: [home] }),
     );
     assert.equal(updated.displayName, "Lucía");
     assert.equal(updated.locale, "es");
     assert.deepEqual(updated.addresses, [home]);
 
     const again = UpdateProfileResponse.parse(await app.call(CALLABLES.updateProfile, { displayName: "Lucía G." }));
-    assert.equal(again.phone, "+34600123456", "fields not sent are kept");
+    assert.deepEqual([again.locale, again.timeZone, again.addresses], ["es", "Europe/Madrid", [home]], "fields not sent are kept");
+
+    const typedPhone = await callError(app.call(CALLABLES.updateProfile, { displayName: "Eve", phone: "+34600123456" }));
+    assert.deepEqual([typedPhone.code, typedPhone.details.reason], ["functions/invalid-argument", "phone-verification-required"], "the phone comes from Firebase Auth only");
 
     const refused = await callError(app.call(CALLABLES.updateProfile, { role: "admin", displayName: "Eve" }));
     assert.equal(refused.code, "functions/invalid-argument");
@@ -77,11 +83,12 @@ describe("identity", () => {
   it("names each invalid profile field precisely", async () => {
     const app = track(await signUp());
     const error = await callError(
-      app.call(CALLABLES.updateProfile, { phone: "600123456", timeZone: "Moon/Base", addresses: [{ ...home, location: { lat: 123, lng: 0 } }] }),
+      app.call(CALLABLES.updateProfile, { displayName: "", timeZone: "Moon/Base", addresses: [{ ...home, location: { lat: 123, lng: 0 } }] }),
     );
     assert.equal(error.code, "functions/invalid-argument");
+    assert.equal(error.details.reason, "invalid-request");
     const paths = (error.details.fields as { path: string }[]).map((f) => f.path).sort();
-    assert.deepEqual(paths, ["addresses.0.location.lat", "phone", "timeZone"]);
+    assert.deepEqual(paths, ["addresses.0.location.lat", "displayName", "timeZone"]);
   });
 
   it("deletes the account and personal data, keeping orders anonymized", async () => {

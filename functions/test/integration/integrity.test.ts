@@ -203,7 +203,7 @@ describe("integrity between steps", () => {
       const first = await placedOrder(k, "cash");
       await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: first.orderId, action: "accept" });
       await orderWhere(first.orderId, (o) => o.dispatch?.offer?.courierUid === courier.user.uid);
-      await operator.call(CALLABLES.adminOrderAction, { orderId: first.orderId, action: "cancel", reason: "customer called" });
+      await operator.call(CALLABLES.adminOrderAction, { orderId: first.orderId, action: "cancel", reason: "customer-request" });
       await eventually("courier freed", async () => !(await courierDoc(courier.user.uid)).offer);
 
       const second = await placedOrder(k, "cash");

@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { shortRef } from "../../src/notifications/templates";
+import { keyedHash } from "../../src/shared/pseudonym";
 import { admin, signInWithRole } from "../support/emulators";
 import { deliverAgain, eventually, orderWhere, outboxEvent, placedOrder, runTaskNow } from "../support/workflow";
 import {
   failFcm,
   failTwilio,
   fcmToken,
-  freshPhone,
   ledgerEntry,
   ledgerOf,
   profile,
@@ -26,6 +26,7 @@ import {
   smsTo,
   staffedKitchen,
   twilioCallback,
+  verifiedPhone,
 } from "../support/notifications";
 
 const PLACED = "orders.v1.placed";
@@ -55,7 +56,7 @@ describe("order notifications", () => {
     assert.equal(push.title, `Pedido ${shortRef(order.orderId)} realizado`);
     const staffPush = await ledgerEntry(k.staff.user.uid, PLACED, "push");
     assert.equal(staffPush.title, `New order ${shortRef(order.orderId)}`);
-    assert.equal(staffPush.body, "2× Limited dish");
+    assert.equal(staffPush.body, "2 items. Open the board to see it.", "no catalog text in a message");
     const sms = await ledgerEntry(k.customer.user.uid, PLACED, "sms");
     assert.deepEqual([sms.status, sms.reason], ["skipped", "preference"]);
 
@@ -95,10 +96,10 @@ describe("order notifications", () => {
   it("escalates a critical event to SMS when push cannot reach the customer", async () => {
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
-    const phone = freshPhone();
-    await profile(k.customer.user.uid, { phone, locale: "es" });
+    const phone = await verifiedPhone(k.customer);
+    await profile(k.customer.user.uid, { locale: "es" });
     const order = await placedOrder(k, "cash");
-    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "Sin albahaca" });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "out-of-stock" });
 
     const push = await ledgerEntry(k.customer.user.uid, REJECTED, "push");
     assert.deepEqual([push.status, push.reason], ["skipped", "no-device"]);
@@ -106,7 +107,8 @@ describe("order notifications", () => {
     assert.deepEqual([sms.status, sms.escalated], ["queued", true]);
     const [text] = await smsTo(phone);
     assert.match(text.body, /no ha podido aceptar tu pedido/);
-    assert.match(text.body, /Motivo: Sin albahaca/);
+    assert.match(text.body, /Se ha agotado algo de lo que pediste\./, "the reason code, as a sentence in the customer's language");
+    assert.doesNotMatch(text.body, /out-of-stock|Limited dish/);
     assert.equal(text.sid, sms.providerId);
     // Not critical: the placed message stays push-only (and there is no device).
     const placedSms = await ledgerEntry(k.customer.user.uid, PLACED, "sms");
@@ -116,8 +118,7 @@ describe("order notifications", () => {
   it("follows preferences: SMS only when push is off, nothing when both are off", async () => {
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
-    const phone = freshPhone();
-    await profile(k.customer.user.uid, { phone });
+    await verifiedPhone(k.customer);
     const token = await registerDevice(k.customer);
     await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
     await placedOrder(k, "cash");
@@ -127,11 +128,11 @@ describe("order notifications", () => {
 
     const quiet = await staffedKitchen();
     clients.push(quiet.staff, quiet.customer);
-    await profile(quiet.customer.user.uid, { phone: freshPhone() });
+    await verifiedPhone(quiet.customer);
     await registerDevice(quiet.customer);
     await setPreferences(quiet.customer, { channels: { orderUpdates: { push: false, sms: false } } });
     const order = await placedOrder(quiet, "cash");
-    await quiet.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "Closed" });
+    await quiet.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "kitchen-closed" });
     const rejectedSms = await ledgerEntry(quiet.customer.user.uid, REJECTED, "sms");
     assert.deepEqual([rejectedSms.status, rejectedSms.reason], ["skipped", "preference"], "even a critical event respects an opt-out");
   });
@@ -142,9 +143,12 @@ describe("order notifications", () => {
     const order = await placedOrder(k, "cash");
     const refused = await ledgerEntry(k.customer.user.uid, PLACED, "sms");
     assert.deepEqual([refused.status, refused.reason, refused.providerCode], ["failed", "opted-out", 21610]);
-    assert.ok((await admin().db.doc(`smsOptOuts/${phone}`).get()).exists, "the phone is marked opted out");
+    const optOut = await admin().db.doc(`smsOptOuts/${keyedHash("phone", phone)}`).get();
+    assert.ok(optOut.exists, "the phone is marked opted out, by its keyed hash");
+    assert.ok(!JSON.stringify(optOut.data()).includes(phone.slice(1)), "no phone number stored in the opt-out");
+    assert.equal((await admin().db.doc(`smsOptOuts/${phone}`).get()).exists, false, "nothing keyed by the raw number");
 
-    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "Closed" });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "kitchen-closed" });
     const next = await ledgerEntry(k.customer.user.uid, REJECTED, "sms");
     assert.deepEqual([next.status, next.reason], ["skipped", "opted-out"]);
     assert.equal((await smsTo(phone)).length, 0, "nothing reached Twilio for the opted-out phone");
@@ -194,7 +198,7 @@ describe("order notifications", () => {
     clients.push(adminClient);
     await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
     await orderWhere(order.orderId, (o) => o.payment.status === "captured");
-    await adminClient.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "Kitchen fire" });
+    await adminClient.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "restaurant-request", note: "Kitchen fire" });
     const held = await ledgerEntry(k.customer.user.uid, "orders.v1.refunded", "push", (e) => e.status === "deferred", 60_000);
     const until = (held.deferredUntil as FirebaseFirestore.Timestamp).toDate();
     assert.ok(Math.abs(until.getTime() - (Date.now() + 3_600_000)) < 5 * 60_000, `deferred to the end of quiet hours, got ${until.toISOString()}`);

@@ -92,7 +92,7 @@ describe("order workflow", () => {
       await callError(otherStaff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" })),
       await callError(otherCustomer.call(CALLABLES.cancelOrder, { orderId: order.orderId })),
       await callError(k.customer.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" })),
-      await callError(k.customer.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "because" })),
+      await callError(k.customer.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "other" })),
     ];
     assert.deepEqual(denied.map((e) => e.code), Array(4).fill("functions/permission-denied"));
     assert.deepEqual(denied.map((e) => e.details.reason), ["not-your-order", "not-your-order", "role-required", "role-required"]);
@@ -123,7 +123,7 @@ describe("order workflow", () => {
     const k = await kitchen();
     clients.push(k.staff, k.customer);
     const order = await placedOrder(k, "card");
-    assert.deepEqual(await k.customer.call(CALLABLES.cancelOrder, { orderId: order.orderId, reason: "changed my mind" }), { orderId: order.orderId, status: "cancelled" });
+    assert.deepEqual(await k.customer.call(CALLABLES.cancelOrder, { orderId: order.orderId, reason: "changed-mind" }), { orderId: order.orderId, status: "cancelled" });
     const cancelled = await orderWhere(order.orderId, (o) => o.payment.status === "canceled");
     assert.equal(cancelled.status, "cancelled");
     assert.equal((await intentAt(order.intentId!)).status, "canceled");
@@ -137,10 +137,10 @@ describe("order workflow", () => {
     const k = await kitchen();
     clients.push(k.staff, k.customer);
     const order = await placedOrder(k, "card");
-    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "Out of basil" });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "out-of-stock" });
     const rejected = await orderWhere(order.orderId, (o) => o.payment.status === "canceled");
     assert.equal(rejected.status, "rejected");
-    assert.equal(rejected.rejection.reason, "Out of basil");
+    assert.equal(rejected.rejection.reason, "out-of-stock");
     await eventually("stock released", async () => (await reservation(order.orderId)) === "released");
     assert.equal(await stockLeft(k.restaurantId, k.itemId), 20);
     await eventually("board entry removed", async () => !(await boardEntry(k.restaurantId, order.orderId)).exists);
@@ -155,7 +155,7 @@ describe("order workflow", () => {
     await orderWhere(order.orderId, (o) => o.payment.status === "captured");
     // Stripe refunds, but its answer is lost: the retried settlement must not audit (or refund) twice.
     await failStripe({ path: "^/v1/refunds$", status: 503, count: 1, afterEffect: true });
-    await adminUser.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "kitchen fire" });
+    await adminUser.call(CALLABLES.adminOrderAction, { orderId: order.orderId, action: "cancel", reason: "restaurant-request" });
     const refunded = await orderWhere(order.orderId, (o) => o.status === "refunded");
     await resetStripeFailures();
     assert.equal(refunded.payment.status, "refunded");

@@ -145,7 +145,7 @@ describe("order workflow under faults", () => {
     const k = await kitchen();
     clients.push(k.staff, k.customer);
     const order = await placedOrder(k, "cash");
-    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "closing early" });
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "kitchen-closed" });
     const rejected = await outboxEvent(order.orderId, "orders.v1.rejected");
     await eventually("trigger published", async () => (await admin().db.doc(`outbox/${rejected.eventId}`).get()).get("publishedAt"));
     await eventually("stock released", async () => ledgerHas("inventory-onOrderEvent", rejected.eventId as string));
@@ -168,7 +168,7 @@ describe("order workflow under faults", () => {
     const events: string[] = [];
     for (let i = 0; i < count; i += 1) {
       const order = await placedOrder(k, "cash");
-      await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "closing early" });
+      await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "kitchen-closed" });
       const event = (await outboxEvent(order.orderId, "orders.v1.rejected")).eventId as string;
       await eventually("trigger published", async () => (await admin().db.doc(`outbox/${event}`).get()).get("publishedAt"));
       events.push(event);

@@ -99,17 +99,17 @@ export async function journey(k: Kitchen, courier: AppClient, operator: AppClien
   };
   await step("placed", () => reach("placed", (o) => o.status === "placed"));
   if (ending === "rejected") {
-    await step("reject", () => act(k.staff, CALLABLES.restaurantOrderAction, { action: "reject", reason: "closing early" }));
+    await step("reject", () => act(k.staff, CALLABLES.restaurantOrderAction, { action: "reject", reason: "kitchen-closed" }));
     return result;
   }
   if (ending === "cancelled-before-acceptance") {
-    await step("cancel", () => act(k.customer, CALLABLES.cancelOrder, { reason: "changed my mind" }));
+    await step("cancel", () => act(k.customer, CALLABLES.cancelOrder, { reason: "changed-mind" }));
     return result;
   }
   await step("accept", () => act(k.staff, CALLABLES.restaurantOrderAction, { action: "accept" }));
   if (ending === "cancelled-after-acceptance") {
     await step("captured", () => reach("captured", (o) => payment === "cash" || o.payment?.status === "captured"));
-    await step("admin cancel", () => act(operator, CALLABLES.adminOrderAction, { action: "cancel", reason: "kitchen fire" }));
+    await step("admin cancel", () => act(operator, CALLABLES.adminOrderAction, { action: "cancel", reason: "restaurant-request" }));
     return result;
   }
   await step("offered", () => reach("offered to the courier", (o) => o.dispatch?.offer?.courierUid === courier.user.uid || o.courierUid === courier.user.uid));

@@ -20,6 +20,18 @@ export const STATUS_CALLBACK_URL = functionUrl("notifications-twilioStatus");
 /** A device token shaped like FCM's; `kind` lands in it so the FCM double can fail it on sight. */
 export const fcmToken = (kind = "ok") => `${kind}-${randomUUID()}:APA91b${randomUUID().replace(/-/g, "")}`;
 
+/**
+ * Gives the client's account `phone` as Firebase Auth would after phone verification (set by the
+ * admin SDK here; sms-abuse.test.ts walks the real verification flow), and mirrors it into the
+ * profile as the app does, with `auth-syncPhone`.
+ */
+export async function verifiedPhone(client: AppClient, phone = freshPhone()): Promise<string> {
+  await eventually(`profile of ${client.user.uid}`, async () => (await admin().db.doc(`users/${client.user.uid}`).get()).exists);
+  await admin().auth.updateUser(client.user.uid, { phoneNumber: phone });
+  await client.call(CALLABLES.syncPhone, {});
+  return phone;
+}
+
 /** Waits for the profile the sign-up trigger creates, then sets `fields` on it. */
 export async function profile(uid: string, fields: Record<string, unknown>): Promise<void> {
   const ref = admin().db.collection("users").doc(uid);
@@ -125,12 +137,15 @@ export interface Person {
 export async function member(restaurantId: string, uid: string, options: { locale?: "en" | "es"; push?: boolean; sms?: boolean; tokens?: string[]; phone?: string }): Promise<Person> {
   const db = admin().db;
   const tokens = options.tokens ?? [fcmToken()];
+  // A member with a phone has it verified by Firebase Auth; the profile mirrors it.
+  if (options.phone) await admin().auth.createUser({ uid, phoneNumber: options.phone });
   await db.doc(`users/${uid}`).set({
     uid,
     role: "customer",
     locale: options.locale ?? "en",
     timeZone: "UTC",
     phone: options.phone ?? null,
+    phoneVerified: Boolean(options.phone),
     notificationPreferences: { ...DEFAULT_PREFERENCES, channels: { ...DEFAULT_PREFERENCES.channels, promotions: { push: options.push ?? true, sms: options.sms ?? false } } },
   });
   for (const token of tokens) await db.doc(`devices/${deviceId(token)}`).set({ uid, token, platform: "ios", appVersion: "3.2.0" });
@@ -146,12 +161,11 @@ export async function staffedKitchen(): Promise<Kitchen> {
   return k;
 }
 
-/** A staffed kitchen whose customer has a phone of their own and takes order updates by SMS only. */
+/** A staffed kitchen whose customer has a verified phone of their own and takes order updates by SMS only. */
 export async function smsOnlyKitchen(clients: { close(): Promise<void> }[]): Promise<{ k: Kitchen; phone: string }> {
   const k = await staffedKitchen();
   clients.push(k.staff, k.customer);
-  const phone = freshPhone();
-  await profile(k.customer.user.uid, { phone });
+  const phone = await verifiedPhone(k.customer);
   await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
   return { k, phone };
 }

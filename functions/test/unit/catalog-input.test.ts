@@ -79,8 +79,9 @@ describe("catalog input", () => {
     assert.deepEqual(failingPaths(ImportMenuRequest, menu), ["items.1.price.amount", "items.2.categoryId"]);
   });
 
-  it("refuses a phone number not in E.164 form and duplicate address ids", () => {
+  it("refuses any phone number (Firebase Auth verifies it instead) and duplicate address ids", () => {
     assert.deepEqual(failingPaths(UpdateProfileRequest, { phone: "600 123 456" }), ["phone"]);
+    assert.deepEqual(failingPaths(UpdateProfileRequest, { phone: "+34600123456" }), ["phone"], "even a well-formed one");
     const address = { id: "home", label: "Home", line1: "Calle 1", city: "Madrid", postalCode: "28001", country: "ES", location: { lat: 40.4, lng: -3.7 } };
     assert.deepEqual(failingPaths(UpdateProfileRequest, { addresses: [address, address] }), ["addresses.1.id"]);
   });

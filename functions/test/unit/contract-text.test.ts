@@ -76,7 +76,7 @@ describe("free text in requests", () => {
       assert.ok(names.includes(expected), expected);
     }
     const free = requestSchemas.flatMap(([name, schema]) => stringLeaves(schema, name).filter((leaf) => !isConstrained(leaf.schema)).map((leaf) => leaf.path));
-    for (const expected of ["UpdateProfileRequest.displayName", "UpdateProfileRequest.addresses.N.instructions", "CheckoutRequest.deliveryAddress.line1", "ImportMenuRequest.items.N.modifierGroups.N.options.N.name", "CancelOrderRequest.reason", "StartBroadcastRequest.message.en.body"]) {
+    for (const expected of ["UpdateProfileRequest.displayName", "UpdateProfileRequest.addresses.N.instructions", "CheckoutRequest.deliveryAddress.line1", "ImportMenuRequest.items.N.modifierGroups.N.options.N.name", "AdminOrderAction.note", "StartBroadcastRequest.message.en.body"]) {
       assert.ok(free.includes(expected), expected);
     }
   });
@@ -103,7 +103,7 @@ describe("free text in requests", () => {
     assert.equal(parsed.addresses![0].instructions, "Ring twice\n3rd floor");
     assert.equal(parsed.addresses![0].line1, "Gran Vía 1");
     assert.equal(parsed.displayName, "Lu\u0107ia");
-    assert.equal(contract.CancelOrderRequest.parse({ orderId: "o1", reason: "changed\nmy mind" }).reason, "changed my mind");
+    assert.equal(contract.AdminOrderAction.parse({ orderId: "o1", action: "cancel", reason: "other", note: "Called\r\nback\u202E" }).note, "Called\nback");
     // A field left with nothing but invisible characters is empty, and refused where text is required.
     assert.equal(contract.UpdateProfileRequest.safeParse({ displayName: "\u202E\u200D\u0000" }).success, false);
   });

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { minutesUntilQuietEnds, quietHoursEnd } from "../../src/notifications/quiet-hours";
-import { audienceOf, renderOrderMessage, shortRef, type Audience } from "../../src/notifications/templates";
+import { audienceOf, REASON_SENTENCES, renderOrderMessage, shortRef, type Audience } from "../../src/notifications/templates";
 import { ORDER_STATES, orderEventType } from "../../src/orders/order-state";
 
-const details = { orderId: "abcdefXYZ123", restaurantName: "Trattoria", total: { amount: 2740, currency: "EUR" }, items: [{ name: "Carbonara", quantity: 2 }], reason: "Out of basil" };
+const details = { orderId: "abcdefXYZ123", total: { amount: 2740, currency: "EUR" }, itemCount: 2, reason: "out-of-stock" };
 const EXTRA_EVENTS = ["orders.v1.courier-offered", "orders.v1.courier-assigned"];
 
 describe("notification templates", () => {
@@ -35,9 +35,34 @@ describe("notification templates", () => {
     assert.match(placed.title, /#XYZ123/);
     assert.match(placed.body, /27,40\s€/);
     assert.match(renderOrderMessage("orders.v1.placed", "customer", "en", details)!.body, /€27\.40/);
-    assert.equal(renderOrderMessage("orders.v1.placed", "restaurant", "en", details)!.body, "2× Carbonara");
-    assert.match(renderOrderMessage("orders.v1.rejected", "customer", "es", details)!.body, /Motivo: Out of basil\./);
+    assert.equal(renderOrderMessage("orders.v1.placed", "restaurant", "en", details)!.body, "2 items. Open the board to see it.");
+    assert.match(renderOrderMessage("orders.v1.rejected", "customer", "es", details)!.body, /Se ha agotado algo de lo que pediste\./);
+    assert.match(renderOrderMessage("orders.v1.rejected", "customer", "en", details)!.body, /Some of what you ordered has run out\./);
     assert.equal(shortRef("abc"), "#ABC");
+  });
+
+  it("never carries text a client or staff member wrote, only a fixed sentence per reason code", () => {
+    // What an order written by the old code, or a hostile restaurant, could hold.
+    const hostile = {
+      ...details,
+      restaurantName: "URGENT call +44 909 000",
+      items: [{ name: "visit evil.example", quantity: 2 }],
+      deliveryInstructions: "ring +44 909 111",
+      reason: "Your card is blocked, call +44 909 222",
+    };
+    const types = [...ORDER_STATES.filter((s) => s !== "awaiting_payment").map(orderEventType), ...EXTRA_EVENTS];
+    for (const type of types) {
+      for (const audience of audienceOf(type)) {
+        for (const locale of ["en", "es"] as const) {
+          const { title, body } = renderOrderMessage(type, audience, locale, hostile)!;
+          assert.doesNotMatch(`${title} ${body}`, /\+44|evil|URGENT|blocked/, `${type} ${audience} ${locale}`);
+        }
+      }
+    }
+    for (const [locale, code] of [["en", "kitchen-closed"], ["es", "too-busy"], ["en", "changed-mind"], ["es", "customer-request"]] as const) {
+      assert.ok(REASON_SENTENCES[locale][code], `${code} has a ${locale} sentence`);
+      assert.ok(renderOrderMessage("orders.v1.cancelled", "customer", locale, { ...details, reason: code })!.body.endsWith(REASON_SENTENCES[locale][code]));
+    }
   });
 
   it("marks as critical what must reach the person even without a working device", () => {
