@@ -5,4 +5,6 @@ exportLazily(exports, {
   onUserCreated: () => require("./on-user-created.function").onUserCreated,
   updateProfile: () => require("./update-profile.function").updateProfile,
   deleteAccount: () => require("./delete-account.function").deleteAccount,
+  beforeUserCreated: () => require("./before-user-created.function").beforeUserCreated,
+  beforeUserSignedIn: () => require("./before-user-signed-in.function").beforeUserSignedIn,
 });
