@@ -3,4 +3,6 @@ import { exportLazily } from "../shared/lazy-exports";
 
 exportLazily(exports, {
   setUserRole: () => require("./set-user-role.function").setUserRole,
+  banUser: () => require("./ban-user.function").banUser,
+  unbanUser: () => require("./unban-user.function").unbanUser,
 });

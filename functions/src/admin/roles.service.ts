@@ -1,7 +1,8 @@
 /**
  * Role administration. Claims are the source of truth for authorization (rules and callables
  * read them from the ID token); the profile mirrors the role for display, and every change is
- * recorded in the audit log. Used by the `admin-setUserRole` callable and the admin script.
+ * recorded in the audit log. A change ends the user's sessions (auth/sessions.ts): a removed
+ * role stops working at once, and the next sign-in carries the new claims. Used by the `admin-setUserRole` callable and the admin script.
  */
 import { SetUserRoleRequest, type SetUserRoleResponse } from "../contract/admin";
 import type { Role } from "../contract/roles";
@@ -10,6 +11,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { notFound } from "../shared/errors";
 import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { revokeSessions } from "../auth/sessions";
 
 export interface RoleChange {
   uid: string;
@@ -41,15 +43,21 @@ export async function applyRole(change: RoleChange, actor: { id: string; correla
     correlationId: actor.correlationId,
     at: FieldValue.serverTimestamp(),
   });
+  let step = "claims";
+  let sessionsValidAfter: number;
   try {
     await auth().setCustomUserClaims(change.uid, { ...previous, role: change.role, restaurantIds });
+    step = "revoke-sessions";
+    sessionsValidAfter = await revokeSessions(change.uid);
   } catch (error) {
-    await entry.update({ outcome: "failed", failedAt: FieldValue.serverTimestamp() });
+    // A retry of the same change sets the same claims again and revokes again: it completes.
+    await entry.update({ outcome: "failed", failedStep: step, failedAt: FieldValue.serverTimestamp() });
     throw error;
   }
   const batch = db().batch();
-  // Mirrored for display, and so notifications can find a restaurant's staff.
-  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role, restaurantIds }, { merge: true });
+  // Mirrored for display, so notifications can find a restaurant's staff, and (the revocation)
+  // so security rules refuse the old token's privileged reads.
+  batch.set(db().collection(COLLECTIONS.users).doc(change.uid), { role: change.role, restaurantIds, sessionsValidAfter }, { merge: true });
   batch.update(entry, { outcome: "applied", appliedAt: FieldValue.serverTimestamp() });
   await batch.commit();
   log.info("user.role-set", { targetUid: change.uid, role: change.role });

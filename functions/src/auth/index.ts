@@ -6,4 +6,6 @@ exportLazily(exports, {
   updateProfile: () => require("./update-profile.function").updateProfile,
   syncPhone: () => require("./sync-phone.function").syncPhone,
   deleteAccount: () => require("./delete-account.function").deleteAccount,
+  beforeUserCreated: () => require("./before-user-created.function").beforeUserCreated,
+  beforeUserSignedIn: () => require("./before-user-signed-in.function").beforeUserSignedIn,
 });

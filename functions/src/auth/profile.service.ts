@@ -18,7 +18,6 @@ import { failedPrecondition } from "../shared/errors";
 import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { forgetDevicesOf } from "../notifications/devices.service";
-import { roleOf } from "../shared/roles";
 import { recordPhoneHolder } from "./phone.service";
 import { authDisplayName, createProfileIfMissing } from "./profile-record";
 
@@ -46,7 +45,9 @@ export const updateProfile: CallableImpl<UpdateProfileRequest, UpdateProfileResp
     const updated = await db().runTransaction(async (tx) => {
       const snapshot = await tx.get(ref);
       const current = snapshot.exists ? (snapshot.data() as UserProfile) : await defaultProfile(caller.uid!);
-      const next: UserProfile = { ...current, ...stripUndefined(changes), role: roleOf(caller.claims) };
+      // The role is role administration's to write (admin/roles.service.ts), never a token's:
+      // a token issued before a demotion would otherwise put the removed role back.
+      const next: UserProfile = { ...current, ...stripUndefined(changes), role: current.role };
       tx.set(ref, { ...next, updatedAt: FieldValue.serverTimestamp(), correlationId: caller.correlationId }, { merge: true });
       return next;
     });

@@ -2,8 +2,11 @@ import { CALLABLES } from "../contract/callables";
 import { defineCallable } from "../shared/callable";
 import { stripeSecretKey } from "../shared/params";
 
-/** Prices a cart from the catalog, reserves stock, creates the order and starts its payment. */
+/**
+ * Prices a cart from the catalog, reserves stock, creates the order and starts its payment. A
+ * banned account's token is refused at once (checkRevoked), not when it expires.
+ */
 export const placeOrder = defineCallable(
-  { name: CALLABLES.placeOrder, access: "signed-in", rateLimit: { max: 10, windowSeconds: 60 }, options: { secrets: [stripeSecretKey], timeoutSeconds: 60 } },
+  { name: CALLABLES.placeOrder, access: "signed-in", rateLimit: { max: 10, windowSeconds: 60 }, checkRevoked: true, options: { secrets: [stripeSecretKey], timeoutSeconds: 60 } },
   async () => (await import("./checkout.service.js")).checkout,
 );

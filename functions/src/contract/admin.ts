@@ -5,8 +5,8 @@ import { ROLES } from "./roles";
 
 /**
  * Grants a role. Staff must name the restaurants they work for; other roles must not.
- * The user sees the new role after their next ID-token refresh (at most an hour, or at once
- * with `getIdToken(true)`).
+ * The change ends the user's sessions: their next call with an old token as staff, courier or
+ * admin answers `unauthenticated` (`session-revoked`), and their next sign-in carries the new role.
  */
 export const SetUserRoleRequest = z
   .strictObject({
@@ -31,3 +31,33 @@ export const SetUserRoleResponse = z.object({
   restaurantIds: z.array(z.string()),
 });
 export type SetUserRoleResponse = z.infer<typeof SetUserRoleResponse>;
+
+/** Why an account was banned: a code, never free text (the record is kept for as long as the ban). */
+export const BAN_REASONS = ["fraud", "payment-abuse", "harassment", "spam", "terms-violation"] as const;
+export type BanReason = (typeof BAN_REASONS)[number];
+
+/**
+ * Bans a user: the account is disabled, their sessions end, and their email and phone (as keyed
+ * hashes) cannot sign up again. Banning a banned user changes nothing; admins cannot ban themselves.
+ */
+export const BanUserRequest = z.strictObject({
+  uid: Uid,
+  reason: z.enum(BAN_REASONS),
+});
+export type BanUserRequest = z.infer<typeof BanUserRequest>;
+
+export const BanUserResponse = z.object({
+  uid: z.string(),
+  status: z.literal("banned"),
+  reason: z.enum(BAN_REASONS),
+  /** ISO 8601. */
+  bannedAt: z.string(),
+});
+export type BanUserResponse = z.infer<typeof BanUserResponse>;
+
+/** Lifts a ban: the account is enabled and its email and phone may sign up again. */
+export const UnbanUserRequest = z.strictObject({ uid: Uid });
+export type UnbanUserRequest = z.infer<typeof UnbanUserRequest>;
+
+export const UnbanUserResponse = z.object({ uid: z.string(), status: z.literal("unbanned") });
+export type UnbanUserResponse = z.infer<typeof UnbanUserResponse>;

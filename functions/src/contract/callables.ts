@@ -5,6 +5,8 @@
 export const CALLABLES = {
   startProbe: "diagnostics-startProbe",
   setUserRole: "admin-setUserRole",
+  banUser: "admin-banUser",
+  unbanUser: "admin-unbanUser",
   updateProfile: "auth-updateProfile",
   deleteAccount: "auth-deleteAccount",
   syncPhone: "auth-syncPhone",

@@ -2,7 +2,9 @@
  * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
  * authentication and roles, validates the request against the endpoint's schema, applies the
  * per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
- * correlation context and maps every failure to a canonical HttpsError. Endpoint files declare a spec and lazily load their implementation,
+ * correlation context and maps every failure to a canonical HttpsError. Privileged callers
+ * (staff, courier, admin) and specs that ask for it have their session checked against Auth, so
+ * a revoked token (role change, ban) stops working at once rather than when it expires. Endpoint files declare a spec and lazily load their implementation,
  * so a cold instance loads only the code of the function it serves.
  */
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
@@ -30,6 +32,11 @@ export interface CallableSpec {
   enforceAppCheck?: boolean;
   /** Requests with a larger body are refused before parsing. */
   maxPayloadBytes?: number;
+  /**
+   * Check that the caller's session was not revoked (one Auth lookup per call) even when the
+   * caller is a customer. Staff, courier and admin callers are always checked.
+   */
+  checkRevoked?: boolean;
   options?: Omit<CallableOptions, "enforceAppCheck">;
 }
 
@@ -53,12 +60,18 @@ export interface GatewayDeps {
   defaultRateLimit(): RateLimit;
   /** Creates a signed-in caller's missing profile (the sign-up trigger is not retried). */
   ensureProfile?(uid: string, claims: Record<string, unknown>): Promise<void>;
+  /** Refuses a caller whose session was revoked or whose account is disabled. */
+  assertSessionCurrent?(uid: string, claims: Record<string, unknown>): Promise<void>;
 }
+
+/** Roles whose tokens are checked for revocation on every call: losing them must take effect at once. */
+const SESSION_CHECKED_ROLES: readonly Role[] = ["staff", "courier", "admin"];
 
 const defaultDeps: GatewayDeps = {
   consumeRateLimit: async (key, limit) => (await import("./rate-limit.js")).consumeRateLimit(key, limit),
   defaultRateLimit: () => ({ max: defaultRateLimitPerMinute.value(), windowSeconds: 60 }),
   ensureProfile: async (uid, claims) => (await import("../auth/profile-record.js")).ensureProfile(uid, claims),
+  assertSessionCurrent: async (uid, claims) => (await import("../auth/sessions.js")).assertSessionCurrent(uid, claims),
 };
 
 /** Declares a callable Cloud Function whose implementation is loaded on first use. */
@@ -83,6 +96,9 @@ export async function handleCall<I, O>(
     try {
       const caller = authorize(spec, request, correlationId);
       checkPayloadSize(spec, request);
+      if (caller.uid && (spec.checkRevoked || (caller.role !== "anonymous" && SESSION_CHECKED_ROLES.includes(caller.role)))) {
+        await deps.assertSessionCurrent?.(caller.uid, caller.claims);
+      }
       const impl = await load();
       const input = parseOrThrow(impl.input, request.data ?? {});
       const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;

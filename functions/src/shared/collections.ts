@@ -51,6 +51,10 @@ export const COLLECTIONS = {
   outbox: "outbox",
   probes: "probes",
   auditLog: "auditLog",
+  /** Bans (id: the uid), server-only: status, reason code, actor, times (admin/ban-state.ts). */
+  bans: "bans",
+  /** Keyed hashes of banned accounts' emails and phones (`{purpose}-{hash}`), refused at sign-up. */
+  bannedIdentities: "bannedIdentities",
   rateLimits: "rateLimits",
   processedEvents: "processedEvents",
   deadLetters: "deadLetters",

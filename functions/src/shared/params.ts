@@ -161,3 +161,15 @@ export const broadcastBatchSize = defineInt("BROADCAST_BATCH_SIZE", {
   default: 250,
   description: "Users per broadcast batch; each batch sends their devices' messages in sendEach calls of at most 500.",
 });
+
+/** Refuse sign-in of staff and admin accounts whose email is not verified (auth-beforeUserSignedIn). */
+export const requireVerifiedEmailForStaff = defineBoolean("REQUIRE_VERIFIED_EMAIL_FOR_STAFF", {
+  default: false,
+  description: "Refuse sign-in of staff and admin accounts without a verified email.",
+});
+
+/** Refuse sign-in of staff and admin accounts with no second factor enrolled (auth-beforeUserSignedIn). */
+export const requireMfaForStaff = defineBoolean("REQUIRE_MFA_FOR_STAFF", {
+  default: false,
+  description: "Refuse sign-in of staff and admin accounts that have not enrolled a second factor.",
+});

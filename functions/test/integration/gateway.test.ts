@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { getAuth } from "firebase/auth";
+import { getAuth, signInWithEmailAndPassword } from "firebase/auth";
 import { CALLABLES, SetUserRoleResponse } from "../../src/contract";
 import { admin, anonymousClient, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
 
@@ -54,7 +54,7 @@ describe("callable gateway", () => {
     await other.call(CALLABLES.startProbe, {});
   });
 
-  it("lets an admin grant a role, audited, visible to the user on token refresh", async () => {
+  it("lets an admin grant a role, audited, carried by the user's next sign-in", async () => {
     const adminUser = track(await signInWithRole("admin"));
     const target = track(await signUp());
     const result = SetUserRoleResponse.parse(
@@ -62,7 +62,9 @@ describe("callable gateway", () => {
     );
     assert.deepEqual(result, { uid: target.user.uid, role: "staff", restaurantIds: ["r1"] });
 
-    const token = await getAuth(target.app).currentUser!.getIdTokenResult(true);
+    // A role change ends the user's sessions (see sessions.test.ts); signing in again brings the claims.
+    await signInWithEmailAndPassword(getAuth(target.app), target.user.email!, "correct-horse-battery");
+    const token = await getAuth(target.app).currentUser!.getIdTokenResult();
     assert.equal(token.claims.role, "staff");
     assert.deepEqual(token.claims.restaurantIds, ["r1"]);
 

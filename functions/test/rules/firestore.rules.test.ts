@@ -141,6 +141,8 @@ const COLLECTIONS: Record<string, CollectionCase> = {
   processedEvents: serverOnly("processedEvents"),
   deadLetters: serverOnly("deadLetters"),
   auditLog: serverOnly("auditLog"),
+  bans: serverOnly("bans"),
+  bannedIdentities: serverOnly("bannedIdentities"),
   // A collection nobody declared: deny by default.
   somethingNew: serverOnly("somethingNew"),
 };
@@ -229,5 +231,46 @@ describe("rules: beyond the matrix", () => {
 
   it("an admin can list every probe", async () => {
     await assertSucceeds(getDocs(collection(dbFor("admin"), "probes")));
+  });
+});
+
+describe("rules: sessions ended by a role change or a ban", () => {
+  const NOW = Math.floor(Date.now() / 1000);
+  /** A principal's token from a sign-in at `authTime` (seconds). */
+  const signedInAt = (principal: Principal, authTime: number) => {
+    const who = PRINCIPALS[principal]!;
+    return env.authenticatedContext(who.uid, { ...who.claims, auth_time: authTime }).firestore() as unknown as Firestore;
+  };
+  /** What auth/sessions.ts leaves after revoking: the revocation time on the profile. */
+  const revokedAt = (uid: string, seconds: number) =>
+    env.withSecurityRulesDisabled((context) => setDoc(doc(context.firestore(), `users/${uid}`), { uid, role: "customer", sessionsValidAfter: seconds }));
+
+  it("a staff member's token from before the revocation no longer reads the board or the orders", async () => {
+    await revokedAt("staff-r1", NOW);
+    const stale = signedInAt("staffR1", NOW - 60);
+    await assertFails(getDoc(doc(stale, "restaurantBoards/r1/openOrders/o1")));
+    await assertFails(getDocs(query(collection(stale, "restaurantBoards/r1/openOrders"))));
+    await assertFails(getDoc(doc(stale, "orders/o1")));
+    await assertFails(getDoc(doc(stale, "restaurants/r2/items/i2")));
+  });
+
+  it("a sign-in after the revocation reads again (same second included)", async () => {
+    await revokedAt("staff-r1", NOW);
+    await assertSucceeds(getDoc(doc(signedInAt("staffR1", NOW), "restaurantBoards/r1/openOrders/o1")));
+    await assertSucceeds(getDoc(doc(signedInAt("staffR1", NOW + 5), "orders/o1")));
+  });
+
+  it("a demoted admin's and a removed courier's old tokens are refused too", async () => {
+    await revokedAt("admin-1", NOW);
+    await revokedAt("courier-1", NOW);
+    await assertFails(getDocs(collection(signedInAt("admin", NOW - 60), "users")));
+    await assertFails(getDoc(doc(signedInAt("admin", NOW - 60), "orders/o1")));
+    await assertFails(getDoc(doc(signedInAt("courier", NOW - 60), "orders/o1")));
+    await assertSucceeds(getDoc(doc(signedInAt("courier", NOW + 1), "orders/o1")));
+  });
+
+  it("a customer's own reads do not depend on it", async () => {
+    await revokedAt("customer-a", NOW);
+    await assertSucceeds(getDoc(doc(signedInAt("customerA", NOW - 60), "orders/o1")));
   });
 });

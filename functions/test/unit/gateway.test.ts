@@ -3,13 +3,13 @@ import { describe, it } from "node:test";
 import { HttpsError } from "firebase-functions/v2/https";
 import { z } from "zod";
 import { handleCall, type CallableImpl, type CallableSpec, type GatewayDeps } from "../../src/shared/callable";
-import { resourceExhausted } from "../../src/shared/errors";
+import { DomainError, resourceExhausted } from "../../src/shared/errors";
 import type { RateLimit } from "../../src/shared/rate-limit";
 
 const Input = z.strictObject({ quantity: z.number().int().positive(), note: z.string().max(5).optional() });
 
-function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean } = {}) {
-  const calls = { run: 0, rateLimit: [] as string[] };
+function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean; revoked?: boolean } = {}) {
+  const calls = { run: 0, rateLimit: [] as string[], sessionChecks: [] as string[] };
   const spec: CallableSpec = { name: "test-thing", access: "signed-in", rateLimit: { max: 1, windowSeconds: 60 }, ...overrides.spec };
   const impl: CallableImpl<z.infer<typeof Input>, unknown> = {
     input: Input,
@@ -24,6 +24,10 @@ function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z
       if (overrides.limited) throw resourceExhausted("Too many requests.", 17);
     },
     defaultRateLimit: () => ({ max: 60, windowSeconds: 60 }),
+    assertSessionCurrent: async (uid) => {
+      calls.sessionChecks.push(uid);
+      if (overrides.revoked) throw new DomainError("unauthenticated", "Your session has ended. Sign in again.", { reason: "session-revoked" });
+    },
   };
   const call = (request: { data?: unknown; auth?: { uid: string; token: Record<string, unknown> }; headers?: Record<string, string> }) =>
     handleCall(spec, async () => impl, {
@@ -126,5 +130,26 @@ describe("callable gateway", () => {
     const { call, calls } = fixture({ spec: { rateLimit: undefined } });
     await call({ data: { quantity: 1 }, auth: customer });
     assert.equal(calls.rateLimit.length, 1);
+  });
+
+  it("checks the session of staff, courier and admin callers before any work, and refuses a revoked one", async () => {
+    for (const role of ["staff", "courier", "admin"]) {
+      const { call, calls } = fixture({ revoked: true });
+      const error = await rejection(call({ data: { quantity: 1 }, auth: { uid: `u-${role}`, token: { role, auth_time: 1 } } }));
+      assert.equal(error.code, "unauthenticated", role);
+      assert.equal((error.details as { reason: string }).reason, "session-revoked");
+      assert.deepEqual(calls.sessionChecks, [`u-${role}`]);
+      assert.equal(calls.run, 0);
+      assert.deepEqual(calls.rateLimit, [], "a revoked session does not spend the budget");
+    }
+  });
+
+  it("leaves customers' sessions unchecked unless the callable asks for it", async () => {
+    const plain = fixture();
+    await plain.call({ data: { quantity: 1 }, auth: customer });
+    assert.deepEqual(plain.calls.sessionChecks, []);
+    const asking = fixture({ spec: { checkRevoked: true }, revoked: true });
+    const error = await rejection(asking.call({ data: { quantity: 1 }, auth: customer }));
+    assert.equal((error.details as { reason: string }).reason, "session-revoked");
   });
 });
