@@ -13,6 +13,8 @@ export interface DemoUser {
   displayName: string;
   role: Role;
   restaurantIds: string[];
+  /** Verified in Firebase Auth (its ID token carries it): cash orders and once-per-customer codes need one. */
+  phoneNumber?: string;
 }
 
 const demo = JSON.parse(readFileSync(join(import.meta.dirname, "demo-users.json"), "utf8")) as { password: string; users: DemoUser[] };

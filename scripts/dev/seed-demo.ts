@@ -20,7 +20,7 @@ if (!process.env.FIREBASE_AUTH_EMULATOR_HOST || !process.env.FIRESTORE_EMULATOR_
 }
 
 for (const user of DEMO_USERS) {
-  await auth().createUser({ uid: user.uid, email: user.email, password: DEMO_PASSWORD, displayName: user.displayName, emailVerified: true });
+  await auth().createUser({ uid: user.uid, email: user.email, password: DEMO_PASSWORD, displayName: user.displayName, emailVerified: true, ...(user.phoneNumber ? { phoneNumber: user.phoneNumber } : {}) });
   await auth().setCustomUserClaims(user.uid, { role: user.role, restaurantIds: user.restaurantIds });
   await createProfileOnSignUp.handle({ uid: user.uid, email: user.email, displayName: user.displayName }, { eventId: `seed-${user.uid}` });
   await db().collection(COLLECTIONS.users).doc(user.uid).update({
@@ -28,7 +28,7 @@ for (const user of DEMO_USERS) {
     restaurantIds: user.restaurantIds,
     locale: user.uid === "demo-customer" ? "es" : "en",
     timeZone: "Europe/Madrid",
-    phone: user.uid === "demo-customer" ? "+34600000001" : null,
+    phone: user.phoneNumber ?? null,
   });
   // One phone each, so order updates show up in devOutbox as push messages.
   if (user.role !== "admin") {

@@ -14,7 +14,7 @@ import { PROJECT_ID } from "../support/emulators";
 
 const demo = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "scripts", "dev", "demo-users.json"), "utf8")) as {
   password: string;
-  users: { uid: string; email: string; role: string; restaurantIds: string[] }[];
+  users: { uid: string; email: string; role: string; restaurantIds: string[]; phoneNumber?: string }[];
 };
 const DEMO_PASSWORD = demo.password;
 const DEMO_USERS = demo.users;
@@ -35,6 +35,8 @@ describe("demo data", () => {
         assert.equal(credential.user.uid, user.uid);
         assert.equal(token.claims.role, user.role);
         assert.deepEqual(token.claims.restaurantIds, user.restaurantIds);
+        // A verified phone reaches the token: the demo customer may pay cash and use WELCOME10.
+        assert.equal(token.claims.phone_number, user.phoneNumber);
       } finally {
         await deleteApp(app);
       }
