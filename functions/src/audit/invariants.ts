@@ -5,7 +5,7 @@
  * writes to Firestore or to a provider.
  *
  * Collections are read page by page (`limit` + `startAfter`), so memory stays bounded by a
- * page, plus one number per tracked item (stock) and per user of one promo code.
+ * page, plus one number per tracked item (stock) and per identity (account, phone, card) of one promo code.
  * The reads are not one snapshot: a check run during traffic may catch work in flight (a
  * checkout between its reservation and the audit's read of the shards); run it again, or on a
  * quiet system, before acting on a single stock or promo mismatch.

@@ -29,7 +29,7 @@ import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.se
 import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { planReleaseOrderHolds } from "./order-holds";
-import { checkOpenCashOrders, requireCashAllowed } from "./cash-limits";
+import { planOpenCashOrdersCheck, requireCashAllowed } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
 
 const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
@@ -90,9 +90,10 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const created = await db().runTransaction(async (tx) => {
     // A request racing us with the same key (after a lease ran out) may have created it.
     if ((await tx.get(orderRef)).exists) return undefined;
-    if (!card) await checkOpenCashOrders(tx, uid);
+    const markCash = card ? () => undefined : await planOpenCashOrdersCheck(tx, uid, now);
     const reserve = await planReservation(tx, orderRef.id, stockLines);
     const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, { uid, verifiedPhone }, orderRef.id) : () => undefined;
+    markCash();
     reserve();
     usePromo();
     const document = {

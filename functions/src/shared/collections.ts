@@ -46,6 +46,8 @@ export const COLLECTIONS = {
   probes: "probes",
   auditLog: "auditLog",
   rateLimits: "rateLimits",
+  /** Per account (id: uid), read and written by each cash checkout so one account's run one at a time; TTL on `expireAt`. */
+  cashCheckoutGuards: "cashCheckoutGuards",
   processedEvents: "processedEvents",
   deadLetters: "deadLetters",
 } as const;
