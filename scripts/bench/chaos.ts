@@ -12,7 +12,7 @@ import { stripeClient } from "../../functions/src/payments/stripe.gateway.ts";
 import { setStockLevel } from "../../functions/src/inventory/stock.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { db } from "../../functions/src/shared/firebase.ts";
-import { admin, signInWithRole, type AppClient } from "../../functions/test/support/emulators.ts";
+import { admin, signInWithRole, signUpWithPhone, type AppClient } from "../../functions/test/support/emulators.ts";
 import { clearFaultPlan, faultReport, setFaultPlan, type FaultRule } from "../../functions/test/support/faults.ts";
 import { journey, recover, type Ending, type JourneyResult } from "../../functions/test/support/journey.ts";
 import { courierAt, deliverAgain, kitchen, type Kitchen } from "../../functions/test/support/workflow.ts";
@@ -69,13 +69,18 @@ await setFaultPlan(rules, SEED);
 const endings: Ending[] = ["delivered", "delivered", "delivered", "delivered", "rejected", "cancelled-before-acceptance", "cancelled-after-acceptance"];
 const plans = Array.from({ length: ORDERS }, (_, i) => ({ i, at: kitchens[i % KITCHENS], payment: random() < 0.7 ? ("card" as const) : ("cash" as const), ending: pick(endings) }));
 const results: JourneyResult[] = [];
+const cashCustomers: AppClient[] = [];
 let redelivered = 0;
 
 // A kitchen's courier takes one delivery at a time: orders of one kitchen run one after another.
 await Promise.all(
   kitchens.map(async (_, kitchenIndex) => {
     for (const plan of plans.filter((p) => p.i % KITCHENS === kitchenIndex)) {
-      const result = await journey(plan.at.k, plan.at.courier, operator, plan.payment, plan.ending);
+      // A cash order gets a customer of its own: one a fault left open must not count against
+      // the kitchen customer's next cash order (MAX_OPEN_CASH_ORDERS).
+      const k = plan.payment === "cash" ? { ...plan.at.k, customer: await signUpWithPhone() } : plan.at.k;
+      if (k !== plan.at.k) cashCustomers.push(k.customer);
+      const result = await journey(k, plan.at.courier, operator, plan.payment, plan.ending);
       results.push(result);
       if (!result.orderId) continue;
       // At-least-once delivery: some events arrive again, late and out of order.
@@ -121,5 +126,5 @@ say(`final states                ${[...finals.entries()].map(([s, n]) => `${s} $
 say(`wall time                   ${((Date.now() - started) / 1000).toFixed(1)} s`);
 say("");
 for (const line of formatReport(report)) say(line);
-await Promise.all([operator, ...kitchens.flatMap(({ k, courier }) => [k.staff, k.customer, courier])].map((c) => c.close()));
+await Promise.all([operator, ...cashCustomers, ...kitchens.flatMap(({ k, courier }) => [k.staff, k.customer, courier])].map((c) => c.close()));
 process.exit(report.violations.length > 0 ? 1 : 0);

@@ -13,7 +13,8 @@ import { checkout } from "../../functions/src/checkout/checkout.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
 import { counterTotal } from "../../functions/src/shared/sharded-counter.ts";
-import { restaurantWithStock, SOL } from "../../functions/test/support/checkout.ts";
+import { customerCaller, restaurantWithStock, SOL } from "../../functions/test/support/checkout.ts";
+import { randomPhone } from "../../functions/test/support/emulators.ts";
 import { emulatorPorts, PROJECT_ID } from "../dev/emulator-env.ts";
 import { ensureInsideEmulators, say } from "./inside-emulators.ts";
 
@@ -70,7 +71,7 @@ say(`checkout race: ${CUSTOMERS} customers, ${UNITS} units over 10 shards, node 
     "service level",
     (i) =>
       checkout
-        .run(request(restaurantId, itemId), { uid: `bench-${i}-${randomUUID()}`, role: "customer", claims: {}, correlationId: randomUUID() })
+        .run(request(restaurantId, itemId), customerCaller(`bench-${i}`))
         .then(
           (): Outcome => "confirmed",
           (e: { extra?: { reason?: string } }): Outcome => (e.extra?.reason === "out-of-stock" ? "sold out" : "error"),
@@ -93,7 +94,8 @@ for (const inFlight of process.env.BENCH_SERVICE_ONLY ? [] : [CUSTOMERS, 10]) {
     Array.from({ length: 10 }, async (_, j) => {
       const i = batch + j;
       const email = `bench-${i}-${randomUUID()}@example.test`;
-      await auth().createUser({ email, password: "bench-password" });
+      // Cash orders need a phone Firebase Auth verified.
+      await auth().createUser({ email, password: "bench-password", phoneNumber: randomPhone() });
       const app = initializeApp({ projectId: PROJECT_ID, apiKey: "demo-api-key" }, `bench-${inFlight}-${i}`);
       connectAuthEmulator(getAuth(app), `http://${ports.auth}`, { disableWarnings: true });
       await signInWithEmailAndPassword(getAuth(app), email, "bench-password");

@@ -13,7 +13,8 @@ export interface DemoUser {
   displayName: string;
   role: Role;
   restaurantIds: string[];
-  /** A number Firebase Auth holds for the account, as after phone verification; SMS go only to such numbers. */
+  /** A number Firebase Auth holds for the account, as after phone verification (its ID token carries it):
+   * SMS go only to such numbers, and cash orders and once-per-customer codes need one. */
   phoneNumber?: string;
 }
 

@@ -8,11 +8,14 @@
  *        next matching calls fail; with afterEffect the call takes effect and only the answer fails
  *   POST /_double/reset      forget the failures still pending
  *   GET  /_double/requests   every call received (method, path, idempotency key, params)
- *   POST /_double/payment_intents/:id/confirm   { outcome: "authorized" | "declined" }  as the
- *        PaymentSheet would; delivers the resulting signed event to STRIPE_DOUBLE_WEBHOOK_URL
+ *   POST /_double/payment_intents/:id/confirm   { outcome: "authorized" | "declined", paymentMethod? }
+ *        as the PaymentSheet would; delivers the resulting signed event to STRIPE_DOUBLE_WEBHOOK_URL.
+ *        An authorization makes a charge (`latest_charge`, GET /v1/charges/:id) paid with
+ *        `paymentMethod` (default `pm_card_visa`), whose card fingerprint is fixed per payment
+ *        method id: the same id is the same card, any other id another card.
  * Run: tsx scripts/dev/stripe-double.ts  (port STRIPE_DOUBLE_PORT, default 12111)
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 export const STRIPE_DOUBLE_PORT = Number(process.env.STRIPE_DOUBLE_PORT ?? 12111);
@@ -97,6 +100,10 @@ function route(method: string, path: string, params: Params): { status: number; 
   if (method === "GET" && path === "/v1/refunds") {
     return list("/v1/refunds", refunds.filter((r) => !params.payment_intent || r.payment_intent === params.payment_intent), params);
   }
+  if ((match = path.match(/^\/v1\/charges\/([^/]+)$/)) && method === "GET") {
+    const charge = objects.get(match[1]);
+    return charge ? { status: 200, body: charge } : stripeError(404, "invalid_request_error", "No such charge", "resource_missing");
+  }
   if ((match = path.match(/^\/v1\/payment_intents\/([^/]+)$/)) && method === "GET") {
     const intent = objects.get(match[1]);
     return intent ? { status: 200, body: intent } : stripeError(404, "invalid_request_error", "No such payment_intent", "resource_missing");
@@ -167,13 +174,35 @@ function signature(payload: string): string {
   return `t=${t},v1=${createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${payload}`).digest("hex")}`;
 }
 
-async function confirm(intentId: string, outcome: string): Promise<{ status: number; body: unknown }> {
+/** A card's fingerprint, fixed per payment method id (Stripe's are 16 alphanumerics). */
+export function cardFingerprint(paymentMethod: string): string {
+  return createHash("sha256").update(paymentMethod).digest("hex").slice(0, 16);
+}
+
+/** The charge of an authorization: what Stripe reports about the card that paid. */
+function charge(intent: Params, paymentMethod: string): Params {
+  const made = {
+    id: id("ch"),
+    object: "charge",
+    amount: intent.amount,
+    currency: intent.currency,
+    payment_intent: intent.id,
+    payment_method: paymentMethod,
+    payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", fingerprint: cardFingerprint(paymentMethod) } },
+    metadata: intent.metadata,
+    created: now(),
+  };
+  objects.set(made.id, made);
+  return made;
+}
+
+async function confirm(intentId: string, outcome: string, paymentMethod = "pm_card_visa"): Promise<{ status: number; body: unknown }> {
   const intent = objects.get(intentId);
   if (!intent) return stripeError(404, "invalid_request_error", "No such payment_intent");
   const declined = outcome === "declined";
   Object.assign(intent, declined
     ? { status: "requires_payment_method", last_payment_error: { type: "card_error", code: "card_declined", decline_code: "insufficient_funds" } }
-    : { status: "requires_capture", amount_capturable: intent.amount, last_payment_error: null });
+    : { status: "requires_capture", amount_capturable: intent.amount, last_payment_error: null, payment_method: paymentMethod, latest_charge: charge(intent, paymentMethod).id });
   const event = { id: id("evt"), object: "event", type: declined ? "payment_intent.payment_failed" : "payment_intent.amount_capturable_updated", created: now(), data: { object: intent } };
   let delivered: number | null = null;
   if (WEBHOOK_URL) {
@@ -208,7 +237,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     }
     const confirmMatch = url.pathname.match(/^\/_double\/payment_intents\/([^/]+)\/confirm$/);
     if (confirmMatch) {
-      const result = await confirm(confirmMatch[1], String(body.outcome ?? "authorized"));
+      const result = await confirm(confirmMatch[1], String(body.outcome ?? "authorized"), body.paymentMethod === undefined ? undefined : String(body.paymentMethod));
       return send(result.status, result.body);
     }
     return send(404, { error: "unknown control endpoint" });

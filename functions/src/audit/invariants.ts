@@ -5,7 +5,7 @@
  * writes to Firestore or to a provider.
  *
  * Collections are read page by page (`limit` + `startAfter`), so memory stays bounded by a
- * page, plus one number per tracked item (stock) and per user of one promo code.
+ * page, plus one number per tracked item (stock) and per identity (account, phone, card) of one promo code.
  * The reads are not one snapshot: a check run during traffic may catch work in flight (a
  * checkout between its reservation and the audit's read of the shards); run it again, or on a
  * quiet system, before acting on a single stock or promo mismatch.
@@ -231,7 +231,8 @@ const stockConservation: Check = async (ctx) => {
 
 /**
  * Per promo code: redemptions left (the shards) + redemptions in use == `globalLimit`; and per
- * user, `promotions/{code}/users/{uid}.used` == that user's redemptions in use.
+ * identity (account, verified phone, card: keyed pseudonyms), `promotions/{code}/uses/{identity}.used`
+ * == the redemptions in use that list that identity.
  */
 const promoConservation: Check = async (ctx) => {
   let checked = 0;
@@ -254,8 +255,7 @@ const promoConservation: Check = async (ctx) => {
         for (const r of redemptions) {
           if (r.get("status") !== "used") continue;
           used += 1;
-          const uid = r.get("uid") as string;
-          usedBy.set(uid, (usedBy.get(uid) ?? 0) + 1);
+          for (const identity of (r.get("identities") as string[] | undefined) ?? []) usedBy.set(identity, (usedBy.get(identity) ?? 0) + 1);
         }
       }
       const limit = promo.get("globalLimit") as number | undefined;
@@ -265,16 +265,16 @@ const promoConservation: Check = async (ctx) => {
         ctx.report({ check: "promo-conservation", path: promo.ref.path, problem: "no globalLimit to check redemptions against", figures: { left, used } });
       }
 
-      for await (const users of pages(byId(promo.ref.collection("users")), ctx.size)) {
-        for (const user of users) {
-          const counted = num(user.get("used"));
-          const actual = usedBy.get(user.id) ?? 0;
-          usedBy.delete(user.id);
-          if (counted !== actual) ctx.report({ check: "promo-conservation", path: user.ref.path, problem: "the user's use count differs from their redemptions", figures: { used: counted, redemptions: actual } });
+      for await (const uses of pages(byId(promo.ref.collection("uses")), ctx.size)) {
+        for (const use of uses) {
+          const counted = num(use.get("used"));
+          const actual = usedBy.get(use.id) ?? 0;
+          usedBy.delete(use.id);
+          if (counted !== actual) ctx.report({ check: "promo-conservation", path: use.ref.path, problem: "the identity's use count differs from its redemptions", figures: { used: counted, redemptions: actual } });
         }
       }
-      for (const [uid, actual] of usedBy) {
-        ctx.report({ check: "promo-conservation", path: `${promo.ref.path}/users/${uid}`, problem: "redemptions in use but no use count for the user", figures: { used: 0, redemptions: actual } });
+      for (const [identity, actual] of usedBy) {
+        ctx.report({ check: "promo-conservation", path: `${promo.ref.path}/uses/${identity}`, problem: "redemptions in use but no use count for the identity", figures: { used: 0, redemptions: actual } });
       }
     }
   }

@@ -29,6 +29,7 @@ import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.se
 import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { planReleaseOrderHolds } from "./order-holds";
+import { planOpenCashOrdersCheck, requireCashAllowed } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
 
 const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
@@ -66,6 +67,9 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     ...itemIds.map((id) => restaurantRef.collection(COLLECTIONS.items).doc(id)),
   );
   if (earlier.exists) return resumeOrder({ ref: orderRef, data: earlier.data()! }, key);
+  // Only a number Firebase Auth verified reaches the ID token as `phone_number`.
+  const verifiedPhone = typeof caller.claims.phone_number === "string" ? caller.claims.phone_number : null;
+  if (request.paymentMethod === "cash") requireCashAllowed(verifiedPhone);
   const restaurant = restaurantSnap.exists ? ({ id: restaurantSnap.id, ...restaurantSnap.data() } as PricingRestaurant) : undefined;
   const items = new Map<string, PricingItem>(
     itemSnaps.filter((s) => s.exists).map((s) => [s.id, { modifierGroups: [], tracksStock: false, ...s.data(), id: s.id } as unknown as PricingItem]),
@@ -86,8 +90,10 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const created = await db().runTransaction(async (tx) => {
     // A request racing us with the same key (after a lease ran out) may have created it.
     if ((await tx.get(orderRef)).exists) return undefined;
+    const markCash = card ? () => undefined : await planOpenCashOrdersCheck(tx, uid, now);
     const reserve = await planReservation(tx, orderRef.id, stockLines);
-    const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, uid, orderRef.id) : () => undefined;
+    const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, { uid, verifiedPhone }, orderRef.id) : () => undefined;
+    markCash();
     reserve();
     usePromo();
     const document = {

@@ -1,12 +1,13 @@
 import { CALLABLES } from "../contract/callables";
 import { defineCallable } from "../shared/callable";
 import { stripeSecretKey } from "../shared/params";
+import { pseudonymKey } from "../shared/pseudonym";
 
 /**
  * Prices a cart from the catalog, reserves stock, creates the order and starts its payment. A
  * banned account's token is refused at once (checkRevoked), not when it expires.
  */
 export const placeOrder = defineCallable(
-  { name: CALLABLES.placeOrder, access: "signed-in", rateLimit: { max: 10, windowSeconds: 60 }, checkRevoked: true, options: { secrets: [stripeSecretKey], timeoutSeconds: 60 } },
+  { name: CALLABLES.placeOrder, access: "signed-in", rateLimit: { max: 10, windowSeconds: 60 }, checkRevoked: true, options: { secrets: [stripeSecretKey, pseudonymKey], timeoutSeconds: 60 } },
   async () => (await import("./checkout.service.js")).checkout,
 );

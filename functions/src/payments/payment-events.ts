@@ -11,6 +11,7 @@ import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { attentionFlag } from "../orders/attention";
 import { planReleaseOrderHolds } from "../checkout/order-holds";
+import { planPromotionCardUse } from "../checkout/promotions.service";
 import { planTransition, SYSTEM } from "../orders/transition.service";
 
 export type PaymentState = "requires_action" | "authorized" | "captured" | "failed" | "canceled" | "partially_refunded" | "refunded";
@@ -40,6 +41,8 @@ export interface PaymentEvent {
   amount?: number;
   /** ISO 4217, any case (Stripe writes lowercase). */
   currency?: string;
+  /** The paying card's fingerprint (authorizations), for per-card promo limits. Never stored raw. */
+  cardFingerprint?: string;
 }
 
 export type Outcome = "applied" | "stale" | "not-allowed" | "unknown-order" | "mismatch";
@@ -83,8 +86,12 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
 
   const status = order.get("status") as string;
   // Reads first (Firestore wants all reads of a transaction before its writes).
-  const releasing = event.to === "canceled" && status === "awaiting_payment";
-  const releaseHolds = releasing ? await planReleaseOrderHolds(tx, orderId, "payment-canceled") : undefined;
+  const placing = event.to === "authorized" && status === "awaiting_payment";
+  // The card that paid may already have used the order's promo code up on other orders.
+  const cardUse = placing && event.cardFingerprint ? await planPromotionCardUse(tx, orderId, event.cardFingerprint) : undefined;
+  const refusal = cardUse?.refused ? "promo-already-used" : undefined;
+  const releasing = (event.to === "canceled" && status === "awaiting_payment") || refusal !== undefined;
+  const releaseHolds = releasing ? await planReleaseOrderHolds(tx, orderId, refusal ?? "payment-canceled") : undefined;
 
   const { FieldValue } = firestoreValues();
   let update: Record<string, unknown> = {
@@ -96,10 +103,17 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
   if (event.amountRefunded !== undefined) update["payment.amountRefunded"] = event.amountRefunded;
   if (event.failureCode) update["payment.failureCode"] = event.failureCode;
   // The money is held: the order goes to the restaurant. Its stock is sold when they accept.
-  if (event.to === "authorized" && status === "awaiting_payment") {
+  if (placing && !refusal) {
+    cardUse?.record();
     update = { ...update, ...planTransition(tx, order, "placed", SYSTEM.payments, "payment-authorized").fields };
   }
-  if (releasing) {
+  if (refusal) {
+    // Given up like an order whose payment failed: settlement cancels the hold it just got,
+    // and the customer is told by the payment-failed message.
+    releaseHolds?.();
+    update = { ...update, ...planTransition(tx, order, "payment_failed", SYSTEM.payments, refusal).fields, failureReason: refusal };
+    log.warn("payment.promo-refused", { orderId, eventId: event.id, reason: refusal });
+  } else if (releasing) {
     releaseHolds?.();
     update = { ...update, ...planTransition(tx, order, "cancelled", SYSTEM.payments, "payment-canceled").fields };
   }

@@ -24,7 +24,18 @@ const HANDLED: Record<string, PaymentState> = {
   "charge.refunded": "refunded",
 };
 
-function toPaymentEvent(event: Stripe.Event): PaymentEvent {
+/**
+ * The fingerprint of the card that authorized `intent` (the same card always has the same one),
+ * from its latest charge: an authorization event names the charge, so it is fetched.
+ */
+async function cardFingerprint(intent: Stripe.PaymentIntent): Promise<string | undefined> {
+  const charge = intent.latest_charge;
+  if (!charge) return undefined;
+  const details = (typeof charge === "string" ? await stripe().charges.retrieve(charge) : charge).payment_method_details;
+  return details?.card?.fingerprint ?? undefined;
+}
+
+async function toPaymentEvent(event: Stripe.Event): Promise<PaymentEvent> {
   const to = HANDLED[event.type];
   if (event.type === "charge.refunded") {
     const charge = event.data.object as Stripe.Charge;
@@ -39,6 +50,8 @@ function toPaymentEvent(event: Stripe.Event): PaymentEvent {
     orderId: intent.metadata?.orderId ?? null,
     to,
     failureCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined,
+    // Promo limits count the card that paid: see planPromotionCardUse.
+    cardFingerprint: to === "authorized" ? await cardFingerprint(intent) : undefined,
     amount: intent.amount,
     currency: intent.currency,
   };
@@ -64,7 +77,7 @@ export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, r
       return;
     }
     try {
-      const paymentEvent = toPaymentEvent(event);
+      const paymentEvent = await toPaymentEvent(event);
       const result = await runOnce(HANDLER, event.id, (tx) => applyPaymentEvent(tx, paymentEvent));
       const outcome = result.applied ? result.value : "duplicate";
       log.info("stripe.webhook-handled", { eventId: event.id, type: event.type, orderId: paymentEvent.orderId, outcome });

@@ -56,6 +56,8 @@ export const COLLECTIONS = {
   /** Keyed hashes of banned accounts' emails and phones (`{purpose}-{hash}`), refused at sign-up. */
   bannedIdentities: "bannedIdentities",
   rateLimits: "rateLimits",
+  /** Per account (id: uid), read and written by each cash checkout so one account's run one at a time; TTL on `expireAt`. */
+  cashCheckoutGuards: "cashCheckoutGuards",
   processedEvents: "processedEvents",
   deadLetters: "deadLetters",
 } as const;

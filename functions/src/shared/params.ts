@@ -53,6 +53,18 @@ export const maxOrderTotal = defineInt("MAX_ORDER_TOTAL", {
   description: "Largest order total accepted at checkout, in minor units of the restaurant's currency.",
 });
 
+/** Cash orders only from accounts whose phone Firebase Auth verified (a fake cash order costs nothing). */
+export const cashRequiresVerifiedPhone = defineBoolean("CASH_REQUIRES_VERIFIED_PHONE", {
+  default: true,
+  description: "Accept cash orders only from accounts with a phone number verified by Firebase Auth.",
+});
+
+/** Cash orders one account may have open (placed, not yet delivered or ended) at once. */
+export const maxOpenCashOrders = defineInt("MAX_OPEN_CASH_ORDERS", {
+  default: 2,
+  description: "Most open cash orders one account may have at once; another cash checkout is refused until one ends.",
+});
+
 /** Minutes a restaurant has to accept a placed order before it is cancelled and refunded. */
 export const acceptanceWindowMinutes = defineInt("ACCEPTANCE_WINDOW_MINUTES", {
   default: 10,

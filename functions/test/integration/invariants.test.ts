@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Timestamp } from "firebase-admin/firestore";
 import { auditInvariants, type AuditOptions, type AuditReport } from "../../src/audit/invariants";
-import { definePromotion, planPromotionUse } from "../../src/checkout/promotions.service";
+import { customerIdentities, definePromotion, planPromotionUse } from "../../src/checkout/promotions.service";
 import { CALLABLES } from "../../src/contract/callables";
 import { stripeClient } from "../../src/payments/stripe.gateway";
 import { confirmPayment, restaurantWithStock, STRIPE_DOUBLE } from "../support/checkout";
@@ -85,13 +85,17 @@ describe("invariant auditor", () => {
     const code = `AUDIT${randomUUID().slice(0, 8).toUpperCase()}`;
     await definePromotion({ code, kind: "amount", value: 100, currency: "EUR", minSubtotal: 0, perUserLimit: 2, globalLimit: 5, active: true, startsAt: new Date(Date.now() - 60_000), expiresAt: new Date(Date.now() + 3_600_000) });
     const orderId = `audit-${randomUUID()}`;
-    await admin().db.runTransaction(async (tx) => (await planPromotionUse(tx, code, "audit-user", orderId))());
+    const customer = { uid: "audit-user", verifiedPhone: "+34600000099" };
+    await admin().db.runTransaction(async (tx) => (await planPromotionUse(tx, code, customer, orderId))());
     assert.deepEqual((await audit({ promoCodes: [code] })).violations, [], "one use, counted everywhere");
 
     await admin().db.doc(`promoRedemptions/${orderId}`).delete();
     const report = await audit({ promoCodes: [code] });
     assert.deepEqual(about(report, "promo-conservation", `promotions/${code}`)[0].figures, { left: 4, used: 0, globalLimit: 5, difference: -1 });
-    assert.deepEqual(about(report, "promo-conservation", `promotions/${code}/users/audit-user`)[0].figures, { used: 1, redemptions: 0 });
+    // Counted per identity: the account and the verified phone, each a keyed pseudonym.
+    for (const identity of customerIdentities(customer)) {
+      assert.deepEqual(about(report, "promo-conservation", `promotions/${code}/uses/${identity}`)[0].figures, { used: 1, redemptions: 0 });
+    }
   });
 
   it("names two orders made by one checkout", async () => {

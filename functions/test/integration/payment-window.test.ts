@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { CALLABLES, CheckoutResponse } from "../../src/contract";
 import { expireUnpaidOrder } from "../../src/checkout/expiry.service";
 import { eventually } from "../support/workflow";
-import { admin, signUp, type AppClient } from "../support/emulators";
+import { admin, signUpWithPhone, type AppClient } from "../support/emulators";
 import { confirmPayment, doubleRequests, restaurantWithStock, stockLeft, trattoriaCart } from "../support/checkout";
 
 describe("payment window", () => {
@@ -21,7 +21,7 @@ describe("payment window", () => {
   after(() => Promise.all(clients.map((c) => c.close())));
 
   it("expires an unpaid order: stock and promo back, PaymentIntent canceled, once", async () => {
-    const app = await signUp();
+    const app = await signUpWithPhone();
     clients.push(app);
     const { restaurantId, itemId } = await restaurantWithStock(4);
     const result = CheckoutResponse.parse(
@@ -46,7 +46,7 @@ describe("payment window", () => {
   });
 
   it("leaves a paid order alone", async () => {
-    const app = await signUp();
+    const app = await signUpWithPhone();
     clients.push(app);
     const result = CheckoutResponse.parse(await app.call(CALLABLES.placeOrder, trattoriaCart("card")));
     await confirmPayment(result.payment!.paymentIntentClientSecret.split("_secret_")[0], "authorized");

@@ -10,12 +10,10 @@ import { checkout } from "../../src/checkout/checkout.service";
 import { definePromotion, planPromotionReturn, planPromotionUse } from "../../src/checkout/promotions.service";
 import { commitReservation, releaseReservation, setStockLevel } from "../../src/inventory/stock.service";
 import { counterTotal } from "../../src/shared/sharded-counter";
-import { admin } from "../support/emulators";
-import { restaurantWithStock, SOL } from "../support/checkout";
+import { admin, randomPhone } from "../support/emulators";
+import { customerCaller, restaurantWithStock, SOL } from "../support/checkout";
 
-function caller() {
-  return { uid: `counter-${randomUUID()}`, role: "customer" as const, claims: {}, correlationId: randomUUID() };
-}
+const caller = () => customerCaller("counter");
 
 async function order(restaurantId: string, itemId: string, quantity: number): Promise<string> {
   const result = await checkout.run(
@@ -100,7 +98,7 @@ describe("promotion redefined after some uses", () => {
   const year = 365 * 86_400_000;
   const define = (code: string, globalLimit: number) =>
     definePromotion({ code, kind: "amount", value: 100, currency: "EUR", minSubtotal: 0, perUserLimit: 5, globalLimit, startsAt: new Date(Date.now() - year), expiresAt: new Date(Date.now() + year), active: true });
-  const use = (code: string, orderId: string) => admin().db.runTransaction(async (tx) => (await planPromotionUse(tx, code, `promo-user-${randomUUID()}`, orderId))());
+  const use = (code: string, orderId: string) => admin().db.runTransaction(async (tx) => (await planPromotionUse(tx, code, { uid: `promo-user-${randomUUID()}`, verifiedPhone: randomPhone() }, orderId))());
   const giveBack = (orderId: string) => admin().db.runTransaction(async (tx) => (await planPromotionReturn(tx, orderId))());
 
   async function assertAccounted(code: string, expectedLeft: number) {

@@ -11,12 +11,9 @@ import { releaseReservation } from "../../src/inventory/stock.service";
 import type { CheckoutRequest } from "../../src/contract/checkout";
 import { DomainError } from "../../src/shared/errors";
 import { admin } from "../support/emulators";
-import { restaurantWithStock, SOL, stockLeft } from "../support/checkout";
+import { customerCaller, restaurantWithStock, SOL, stockLeft } from "../support/checkout";
 
-function caller() {
-  const uid = `racer-${randomUUID()}`;
-  return { uid, role: "customer" as const, claims: {}, correlationId: randomUUID() };
-}
+const caller = () => customerCaller("racer");
 
 describe("stock under concurrency", () => {
   it("100 simultaneous checkouts of 10 units: exactly 10 orders, 90 clean sold-outs, nothing oversold or left", async () => {

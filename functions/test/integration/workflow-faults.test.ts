@@ -12,7 +12,7 @@ import { CALLABLES } from "../../src/contract/callables";
 import { ATTENTION_MESSAGES } from "../../src/orders/attention";
 import { publishRecord, sweepOutbox, type SweepReport } from "../../src/orders/outbox.service";
 import { firestoreValues } from "../../src/shared/firebase";
-import { admin } from "../support/emulators";
+import { admin, signUpWithPhone } from "../support/emulators";
 import { stockLeft } from "../support/checkout";
 import { courierAt, deliverAgain, eventually, failStripe, intentAt, intentCalls, kitchen, orderWhere, outboxEvent, placedOrder, resetStripeFailures } from "../support/workflow";
 
@@ -222,9 +222,13 @@ describe("order workflow under faults", () => {
     const k = await kitchen();
     clients.push(k.staff, k.customer);
     for (let round = 0; round < 3; round += 1) {
-      const order = await placedOrder(k, "cash");
+      // A customer per round: accepted orders stay open, and an account may hold only
+      // MAX_OPEN_CASH_ORDERS (2) open cash orders.
+      const customer = await signUpWithPhone();
+      clients.push(customer);
+      const order = await placedOrder(k, "cash", customer);
       const outcomes = await Promise.allSettled([
-        k.customer.call(CALLABLES.cancelOrder, { orderId: order.orderId }),
+        customer.call(CALLABLES.cancelOrder, { orderId: order.orderId }),
         k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" }),
       ]);
       const won = outcomes.filter((o) => o.status === "fulfilled");

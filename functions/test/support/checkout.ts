@@ -7,7 +7,7 @@ import type { CheckoutRequest } from "../../src/contract/checkout";
 import { restaurantDocument } from "../../src/catalog/catalog.model";
 import { counterTotal } from "../../src/shared/sharded-counter";
 import { setStockLevel } from "../../src/inventory/stock.service";
-import { admin } from "./emulators";
+import { admin, randomPhone } from "./emulators";
 
 export const STRIPE_DOUBLE = "http://127.0.0.1:12111";
 export const SOL = { id: "home", label: "Home", line1: "Puerta del Sol 1", city: "Madrid", postalCode: "28013", country: "ES", location: { lat: 40.4168, lng: -3.7038 } };
@@ -52,6 +52,14 @@ export async function restaurantWithStock(stock: number, options: { open?: boole
   return { restaurantId, itemId: "limited" };
 }
 
+/**
+ * A caller for service-level checkouts (no Functions emulator): a new customer whose ID token
+ * carries a verified phone, as cash orders and per-customer promo codes need.
+ */
+export function customerCaller(prefix = "customer", phone: string | null = randomPhone()) {
+  return { uid: `${prefix}-${randomUUID()}`, role: "customer" as const, claims: phone ? { phone_number: phone } : {}, correlationId: randomUUID() };
+}
+
 export function stockLeft(restaurantId: string, itemId: string): Promise<number> {
   return counterTotal(admin().db.doc(`inventory/${restaurantId}__${itemId}`), 10);
 }
@@ -71,11 +79,15 @@ export async function doubleRequests(): Promise<DoubleRequest[]> {
   return (await fetch(`${STRIPE_DOUBLE}/_double/requests`)).json() as Promise<never>;
 }
 
-export async function confirmPayment(intentId: string, outcome: "authorized" | "declined") {
+/**
+ * Confirms an intent as PaymentSheet would. `paymentMethod` names the card (default
+ * `pm_card_visa`): the double gives each payment method id its own fixed card fingerprint.
+ */
+export async function confirmPayment(intentId: string, outcome: "authorized" | "declined", paymentMethod?: string) {
   const response = await fetch(`${STRIPE_DOUBLE}/_double/payment_intents/${intentId}/confirm`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ outcome }),
+    body: JSON.stringify({ outcome, ...(paymentMethod ? { paymentMethod } : {}) }),
   });
   return (await response.json()) as { delivered: number | null; event: { id: string } };
 }

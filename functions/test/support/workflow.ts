@@ -12,7 +12,7 @@ import { TOPICS } from "../../src/shared/topics";
 import { CALLABLES } from "../../src/contract/callables";
 import type { CheckoutResponse } from "../../src/contract/checkout";
 import { confirmPayment, restaurantWithStock, STRIPE_DOUBLE } from "./checkout";
-import { admin, signInWithRole, signUp, waitForDocument, type AppClient } from "./emulators";
+import { admin, signInWithRole, signUpWithPhone, waitForDocument, type AppClient } from "./emulators";
 
 export interface Kitchen {
   restaurantId: string;
@@ -22,11 +22,14 @@ export interface Kitchen {
   customer: AppClient;
 }
 
-/** A published restaurant open around the clock, at a random spot, with 20 tracked units. */
+/**
+ * A published restaurant open around the clock, at a random spot, with 20 tracked units, and a
+ * customer with a verified phone (so cash orders are open to them).
+ */
 export async function kitchen(): Promise<Kitchen> {
   const location = { lat: -40 + Math.random() * 80, lng: -150 + Math.random() * 300 };
   const { restaurantId, itemId } = await restaurantWithStock(20, { location });
-  const [staff, customer] = await Promise.all([signInWithRole("staff", [restaurantId]), signUp()]);
+  const [staff, customer] = await Promise.all([signInWithRole("staff", [restaurantId]), signUpWithPhone()]);
   return { restaurantId, itemId, location, staff, customer };
 }
 
