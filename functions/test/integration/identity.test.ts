@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { doc, getDoc } from "firebase/firestore";
 import { CALLABLES, DeleteAccountResponse, UpdateProfileResponse, UserProfile } from "../../src/contract";
-import { pseudonym } from "../../src/auth/profile.service";
+import { keyedHash } from "../../src/shared/pseudonym";
 import { admin, callError, signUp, waitForDocument, type AppClient } from "../support/emulators";
 
 const home = {
@@ -91,7 +91,8 @@ describe("identity", () => {
     const token = `phone-of-${uid}:APA91b0000000000000000`;
     await app.call(CALLABLES.registerDevice, { token, platform: "ios", appVersion: "3.2.0" });
     const orderRef = admin().db.collection("orders").doc();
-    await orderRef.set({ customerUid: uid, customerName: "Lucía", deliveryAddress: home, restaurantId: "r1", total: { amount: 1500, currency: "EUR" } });
+    await orderRef.set({ customerUid: uid, customerFirstName: "Lucía", restaurantId: "r1", total: { amount: 1500, currency: "EUR" } });
+    await orderRef.collection("private").doc("contact").set({ name: "Lucía Pérez", email: app.user.email, phone: null, address: home });
 
     const refused = await callError(app.call(CALLABLES.deleteAccount, {}));
     assert.equal(refused.code, "functions/invalid-argument");
@@ -101,9 +102,9 @@ describe("identity", () => {
     assert.deepEqual(result, { deleted: true, ordersAnonymized: 1 });
 
     const order = (await orderRef.get()).data()!;
-    assert.equal(order.customerUid, pseudonym(uid));
-    assert.equal(order.customerName, undefined);
-    assert.equal(order.deliveryAddress, undefined);
+    assert.equal(order.customerUid, keyedHash("uid", uid), "a keyed pseudonym");
+    assert.equal(order.customerFirstName, undefined);
+    assert.equal((await orderRef.collection("private").doc("contact").get()).exists, false, "contact data deleted");
     assert.deepEqual(order.total, { amount: 1500, currency: "EUR" }, "accounting fields stay");
     assert.equal((await admin().db.doc(`users/${uid}`).get()).exists, false);
     assert.equal((await admin().db.doc(`pushTargets/${uid}`).get()).exists, false, "no push to a deleted account");

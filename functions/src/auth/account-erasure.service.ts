@@ -1,0 +1,136 @@
+/**
+ * Account deletion's erasure: every place the system keeps a user's uid, email, phone or name.
+ * Records kept for accounting and operations (orders, their events, notification requests,
+ * audit entries, promo uses) stay, with the uid replaced by its keyed pseudonym; the rest is
+ * deleted. Every step is safe to repeat, so a deletion that died half-way is completed by the
+ * user's retry (the Auth user goes last, so they can still sign in).
+ *
+ * Kept on purpose: an open delivery's contact data, until the delivery ends (then it is
+ * emptied, dispatch.service.ts `closeDelivery`); SMS opt-outs (a phone that said STOP).
+ */
+import type { DocumentData, DocumentReference, Query } from "firebase-admin/firestore";
+import { CALLABLES } from "../contract/callables";
+import { COLLECTIONS } from "../shared/collections";
+import { db, firestoreValues } from "../shared/firebase";
+import { forgetRateLimitsOf } from "../shared/rate-limit";
+import { forgetDevicesOf } from "../notifications/devices.service";
+import { CONTACT, PRIVATE } from "../orders/personal-data";
+
+/** Order fields of orders written before contact data moved to `private/contact`. */
+const LEGACY_ORDER_FIELDS = ["customerName", "customerEmail", "customerPhone", "deliveryAddress", "deliveryInstructions"] as const;
+const PAGE = 200;
+
+/**
+ * `value` with every string equal to `uid` replaced by `subject`, through plain objects and
+ * arrays (history entries, offers, event payloads); timestamps and other values stay as they are.
+ */
+export function replaceUid<T>(value: T, uid: string, subject: string): T {
+  if (value === uid) return subject as T;
+  if (Array.isArray(value)) return value.map((v) => replaceUid(v, uid, subject)) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceUid(v, uid, subject)])) as T;
+  }
+  return value;
+}
+
+/** Every document `query` matches, page by page (a user may have many orders). */
+async function each(query: Query, work: (ref: DocumentReference, data: DocumentData) => Promise<void>): Promise<void> {
+  let last: FirebaseFirestore.QueryDocumentSnapshot | undefined;
+  for (;;) {
+    const page = await (last ? query.startAfter(last) : query).limit(PAGE).get();
+    for (const doc of page.docs) await work(doc.ref, doc.data());
+    if (page.size < PAGE) return;
+    last = page.docs[page.size - 1];
+  }
+}
+
+/** Rewrites the documents `query` matches with the uid pseudonymized. */
+async function pseudonymize(query: Query, uid: string, subject: string): Promise<void> {
+  const writer = db().bulkWriter();
+  await each(query, async (ref, data) => void writer.set(ref, replaceUid(data, uid, subject)));
+  await writer.close();
+}
+
+async function deleteAll(query: Query): Promise<void> {
+  const writer = db().bulkWriter();
+  await each(query.select(), async (ref) => void writer.delete(ref));
+  await writer.close();
+}
+
+/** The customer's orders: pseudonymized, contact data deleted, with their board entries, audiences and promo uses. */
+async function eraseCustomerOrders(uid: string, subject: string): Promise<number> {
+  const { FieldValue } = firestoreValues();
+  const orders = db().collection(COLLECTIONS.orders);
+  const restaurants = new Set<string>();
+  const promoCodes = new Set<string>();
+  const seen = new Set<string>();
+  for (const owner of [uid, subject]) {
+    await each(orders.where("customerUid", "==", owner), async (ref, data) => {
+      seen.add(ref.id);
+      restaurants.add(data.restaurantId as string);
+      if (data.promoCode) promoCodes.add(data.promoCode as string);
+      if (owner === subject) return; // done just now, or by an earlier attempt
+      const legacy = Object.fromEntries(LEGACY_ORDER_FIELDS.map((field) => [field, FieldValue.delete()]));
+      const board = db().collection(COLLECTIONS.restaurantBoards).doc(data.restaurantId as string).collection(COLLECTIONS.openOrders).doc(ref.id);
+      await db().runTransaction(async (tx) => {
+        const entry = await tx.get(board);
+        tx.update(ref, { ...legacy, customerUid: subject, customerFirstName: FieldValue.delete(), history: replaceUid(data.history ?? [], uid, subject), personalDataRemovedAt: FieldValue.serverTimestamp() });
+        tx.delete(ref.collection(PRIVATE).doc(CONTACT));
+        if (entry.exists) tx.update(board, { customerFirstName: null });
+      });
+      const redemption = db().collection(COLLECTIONS.promoRedemptions).doc(ref.id);
+      if ((await redemption.get()).get("uid") === uid) await redemption.update({ uid: subject });
+    });
+  }
+  for (const restaurantId of restaurants) {
+    await db().collection(COLLECTIONS.restaurantAudiences).doc(restaurantId).collection(COLLECTIONS.customers).doc(uid).delete();
+  }
+  // Per-user promo counts move to the pseudonym, so the auditor's per-user sums still hold.
+  for (const code of promoCodes) {
+    const users = db().collection(COLLECTIONS.promotions).doc(code).collection("users");
+    await db().runTransaction(async (tx) => {
+      const [mine, theirs] = await Promise.all([tx.get(users.doc(uid)), tx.get(users.doc(subject))]);
+      if (!mine.exists) return;
+      const used = ((mine.get("used") as number | undefined) ?? 0) + ((theirs.get("used") as number | undefined) ?? 0);
+      tx.set(users.doc(subject), { used });
+      tx.delete(mine.ref);
+    });
+  }
+  return seen.size;
+}
+
+/** A courier's trail: the orders they carried keep a pseudonym and lose the courier's name. */
+async function eraseCourierTrail(uid: string, subject: string): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  const writer = db().bulkWriter();
+  await each(db().collection(COLLECTIONS.orders).where("courierUid", "==", uid), async (ref, data) => {
+    void writer.set(ref, { ...replaceUid(data, uid, subject), courier: { uid: subject, name: null }, updatedAt: FieldValue.serverTimestamp() });
+  });
+  await writer.close();
+  await pseudonymize(db().collection(COLLECTIONS.deliveries).where("courierUid", "==", uid), uid, subject);
+  await db().collection(COLLECTIONS.couriers).doc(uid).delete();
+}
+
+/** Erases `uid` everywhere (see the module comment); returns how many orders were anonymized. */
+export async function eraseAccountData(uid: string, subject: string): Promise<number> {
+  const orders = await eraseCustomerOrders(uid, subject);
+  await eraseCourierTrail(uid, subject);
+  const collection = (name: string) => db().collection(name);
+  // Records that stay, with the pseudonym: the order events and notification requests.
+  for (const field of ["customerUid", "courierUid"]) {
+    await pseudonymize(collection(COLLECTIONS.outbox).where(field, "==", uid), uid, subject);
+    await pseudonymize(collection(COLLECTIONS.notificationRequests).where(field, "==", uid), uid, subject);
+  }
+  for (const field of ["actorUid", "targetUid"]) await pseudonymize(collection(COLLECTIONS.auditLog).where(field, "==", uid), uid, subject);
+  // Records with no use once the person is gone (their ids name the uid, too).
+  await deleteAll(collection(COLLECTIONS.notifications).where("uid", "==", uid));
+  await deleteAll(collection(COLLECTIONS.smsUsage).where("uid", "==", uid));
+  await deleteAll(collection(COLLECTIONS.probes).where("uid", "==", uid));
+  await deleteAll(collection(COLLECTIONS.idempotencyKeys).where("scope", "==", `checkout:${uid}`));
+  await forgetRateLimitsOf(uid, Object.values(CALLABLES));
+  await forgetDevicesOf(uid);
+  const { forgetPaymentCustomer } = await import("../payments/stripe.gateway.js");
+  await forgetPaymentCustomer(uid);
+  await db().recursiveDelete(collection(COLLECTIONS.users).doc(uid));
+  return orders;
+}
