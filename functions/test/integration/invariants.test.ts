@@ -199,6 +199,25 @@ describe("invariant auditor", () => {
     assert.deepEqual(report.violations.map((v) => [v.check, v.path]), [["dead-letters-open", `deadLetters/${open.id}`]]);
   });
 
+  it("lists a delivery that keeps contact data after its order ended", async () => {
+    const delivered = await plantOrder({ status: "delivered", updatedAt: minutesAgo(10) });
+    const onTheWay = await plantOrder({ status: "picked_up" });
+    const strippedDelivered = await plantOrder({ status: "delivered", updatedAt: minutesAgo(10) });
+    const contact = { name: "Lucía Pérez", phone: "+34600123456", address: { line1: "Calle Mayor 1" } };
+    await admin().db.doc(`deliveries/${delivered}`).set({ orderId: delivered, courierUid: "c1", status: "open", ...contact });
+    await admin().db.doc(`deliveries/${onTheWay}`).set({ orderId: onTheWay, courierUid: "c1", status: "open", ...contact });
+    await admin().db.doc(`deliveries/${strippedDelivered}`).set({ orderId: strippedDelivered, courierUid: "c1", status: "closed", phone: contact.phone });
+
+    const report = await audit({ orderIds: [delivered, onTheWay, strippedDelivered] }, { only: ["delivery-contact-closed"] });
+    assert.deepEqual(
+      report.violations.map((v) => [v.path, v.problem]).sort(),
+      [
+        [`deliveries/${delivered}`, "delivery still open after its order ended"],
+        [`deliveries/${strippedDelivered}`, "closed delivery keeps contact data"],
+      ].sort(),
+    );
+  });
+
   it("runs as a script: one line per violation, a summary per check, exit status 1", async () => {
     const stalled = await plantOrder({ status: "placed", acceptBy: minutesAgo(15), updatedAt: minutesAgo(25) });
     const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scripts", "admin", "audit-invariants.ts"), ...args], { cwd: REPO, encoding: "utf8" });
