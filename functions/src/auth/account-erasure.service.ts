@@ -33,22 +33,43 @@ export function replaceUid<T>(value: T, uid: string, subject: string): T {
   return value;
 }
 
-/** Every document `query` matches, page by page (a user may have many orders). */
+/** Every document `query` matches, page by page (a user may have many orders), a page at a time in parallel. */
 async function each(query: Query, work: (ref: DocumentReference, data: DocumentData) => Promise<void>): Promise<void> {
   let last: FirebaseFirestore.QueryDocumentSnapshot | undefined;
   for (;;) {
     const page = await (last ? query.startAfter(last) : query).limit(PAGE).get();
-    for (const doc of page.docs) await work(doc.ref, doc.data());
+    await Promise.all(page.docs.map((doc) => work(doc.ref, doc.data())));
     if (page.size < PAGE) return;
     last = page.docs[page.size - 1];
   }
 }
 
-/** Rewrites the documents `query` matches with the uid pseudonymized. */
-async function pseudonymize(query: Query, uid: string, subject: string): Promise<void> {
-  const writer = db().bulkWriter();
-  await each(query, async (ref, data) => void writer.set(ref, replaceUid(data, uid, subject)));
-  await writer.close();
+/** The top-level fields of `data` that hold `uid` somewhere, with it replaced. */
+function pseudonymized(data: DocumentData, uid: string, subject: string): DocumentData {
+  const changed: DocumentData = {};
+  for (const [field, value] of Object.entries(data)) {
+    const replaced = replaceUid(value, uid, subject);
+    if (JSON.stringify(replaced) !== JSON.stringify(value)) changed[field] = replaced;
+  }
+  return changed;
+}
+
+/**
+ * Rewrites the fields of `ref` that hold the uid, from the document as it is inside the
+ * transaction: the workflow may be appending history or marking an event published meanwhile.
+ */
+function pseudonymizeOne(ref: DocumentReference, uid: string, subject: string, extra: (data: DocumentData) => DocumentData = () => ({})): Promise<void> {
+  return db().runTransaction(async (tx) => {
+    const snapshot = await tx.get(ref);
+    if (!snapshot.exists) return;
+    const changes = { ...pseudonymized(snapshot.data()!, uid, subject), ...extra(snapshot.data()!) };
+    if (Object.keys(changes).length > 0) tx.update(ref, changes);
+  });
+}
+
+/** Pseudonymizes every document `query` matches. */
+function pseudonymize(query: Query, uid: string, subject: string): Promise<void> {
+  return each(query.select(), (ref) => pseudonymizeOne(ref, uid, subject));
 }
 
 async function deleteAll(query: Query): Promise<void> {
@@ -73,8 +94,8 @@ async function eraseCustomerOrders(uid: string, subject: string): Promise<number
       const legacy = Object.fromEntries(LEGACY_ORDER_FIELDS.map((field) => [field, FieldValue.delete()]));
       const board = db().collection(COLLECTIONS.restaurantBoards).doc(data.restaurantId as string).collection(COLLECTIONS.openOrders).doc(ref.id);
       await db().runTransaction(async (tx) => {
-        const entry = await tx.get(board);
-        tx.update(ref, { ...legacy, customerUid: subject, customerFirstName: FieldValue.delete(), history: replaceUid(data.history ?? [], uid, subject), personalDataRemovedAt: FieldValue.serverTimestamp() });
+        const [order, entry] = await Promise.all([tx.get(ref), tx.get(board)]);
+        tx.update(ref, { ...pseudonymized(order.data() ?? {}, uid, subject), ...legacy, customerFirstName: FieldValue.delete(), personalDataRemovedAt: FieldValue.serverTimestamp() });
         tx.delete(ref.collection(PRIVATE).doc(CONTACT));
         if (entry.exists) tx.update(board, { customerFirstName: null });
       });
@@ -101,14 +122,25 @@ async function eraseCustomerOrders(uid: string, subject: string): Promise<number
 
 /** A courier's trail: the orders they carried keep a pseudonym and lose the courier's name. */
 async function eraseCourierTrail(uid: string, subject: string): Promise<void> {
-  const { FieldValue } = firestoreValues();
-  const writer = db().bulkWriter();
-  await each(db().collection(COLLECTIONS.orders).where("courierUid", "==", uid), async (ref, data) => {
-    void writer.set(ref, { ...replaceUid(data, uid, subject), courier: { uid: subject, name: null }, updatedAt: FieldValue.serverTimestamp() });
-  });
-  await writer.close();
+  await each(db().collection(COLLECTIONS.orders).where("courierUid", "==", uid).select(), (ref) =>
+    pseudonymizeOne(ref, uid, subject, (order) => (order.courier ? { courier: { uid: subject, name: null } } : {})),
+  );
   await pseudonymize(db().collection(COLLECTIONS.deliveries).where("courierUid", "==", uid), uid, subject);
   await db().collection(COLLECTIONS.couriers).doc(uid).delete();
+}
+
+/**
+ * A broadcast's cursor is the last recipient handled, a uid. It becomes a short prefix of it: a
+ * resumed broadcast then starts a little earlier in the same order (its ledger keeps those
+ * people from hearing it twice) and skips nobody; the prefix does not name the person.
+ */
+async function eraseBroadcastCursors(uid: string): Promise<void> {
+  const position = uid.slice(0, 4);
+  const broadcasts = await db().collection(COLLECTIONS.broadcasts).select("cursor").get();
+  for (const broadcast of broadcasts.docs) {
+    if (broadcast.get("cursor") === uid) await broadcast.ref.update({ cursor: position });
+    await each(broadcast.ref.collection(COLLECTIONS.batches).where("cursor", "==", uid).select(), (ref) => ref.update({ cursor: position }).then(() => undefined));
+  }
 }
 
 /** Erases `uid` everywhere (see the module comment); returns how many orders were anonymized. */
@@ -123,6 +155,7 @@ export async function eraseAccountData(uid: string, subject: string): Promise<nu
   }
   for (const field of ["actorUid", "targetUid"]) await pseudonymize(collection(COLLECTIONS.auditLog).where(field, "==", uid), uid, subject);
   // Records with no use once the person is gone (their ids name the uid, too).
+  await eraseBroadcastCursors(uid);
   await deleteAll(collection(COLLECTIONS.notifications).where("uid", "==", uid));
   await deleteAll(collection(COLLECTIONS.smsUsage).where("uid", "==", uid));
   await deleteAll(collection(COLLECTIONS.probes).where("uid", "==", uid));
