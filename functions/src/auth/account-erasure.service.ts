@@ -6,7 +6,8 @@
  * user's retry (the Auth user goes last, so they can still sign in).
  *
  * Kept on purpose: an open delivery's contact data, until the delivery ends (then it is
- * emptied, dispatch.service.ts `closeDelivery`); SMS opt-outs (a phone that said STOP).
+ * emptied, dispatch.service.ts `closeDelivery`); SMS opt-outs (a phone that said STOP); and,
+ * on the local stack only, `devOutbox`, which stands for what FCM and Twilio received.
  */
 import type { DocumentData, DocumentReference, Query } from "firebase-admin/firestore";
 import { CALLABLES } from "../contract/callables";
@@ -154,6 +155,10 @@ export async function eraseAccountData(uid: string, subject: string): Promise<nu
     await pseudonymize(collection(COLLECTIONS.notificationRequests).where(field, "==", uid), uid, subject);
   }
   for (const field of ["actorUid", "targetUid"]) await pseudonymize(collection(COLLECTIONS.auditLog).where(field, "==", uid), uid, subject);
+  // Failed work kept for replay: a task's data (a notification's recipient) or an event's body.
+  for (const field of ["payload.data.uid", "payload.data.courierUid", "payload.body.customerUid", "payload.body.courierUid"]) {
+    await pseudonymize(collection(COLLECTIONS.deadLetters).where(field, "==", uid), uid, subject);
+  }
   // Records with no use once the person is gone (their ids name the uid, too).
   await eraseBroadcastCursors(uid);
   await deleteAll(collection(COLLECTIONS.notifications).where("uid", "==", uid));

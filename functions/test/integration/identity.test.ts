@@ -97,6 +97,9 @@ describe("identity", () => {
     // A second order is out for delivery: its courier keeps the address until the delivery ends.
     const onTheWay = admin().db.collection("orders").doc();
     await onTheWay.set({ customerUid: uid, customerFirstName: "Lucía", restaurantId: "r1", status: "picked_up", courierUid: "courier-x", total: { amount: 900, currency: "EUR" } });
+    // A notification to them that failed for good waits for replay.
+    const letter = admin().db.collection("deadLetters").doc();
+    await letter.set({ handler: "notifications-deliver", source: "task", eventId: letter.id, payload: { correlationId: "c", data: { kind: "order", requestId: "r", audience: "customer", uid } }, status: "open" });
     await admin().db.doc(`deliveries/${onTheWay.id}`).set({ orderId: onTheWay.id, courierUid: "courier-x", status: "open", name: "Lucía Pérez", phone: "+34600123456", address: home });
 
     const refused = await callError(app.call(CALLABLES.deleteAccount, {}));
@@ -111,6 +114,7 @@ describe("identity", () => {
     assert.equal(order.customerFirstName, undefined);
     assert.equal((await orderRef.collection("private").doc("contact").get()).exists, false, "contact data deleted");
     assert.deepEqual(order.total, { amount: 1500, currency: "EUR" }, "accounting fields stay");
+    assert.equal((await letter.get()).get("payload.data.uid"), keyedHash("uid", uid), "a dead letter keeps the pseudonym");
     assert.equal((await admin().db.doc(`users/${uid}`).get()).exists, false);
     assert.equal((await admin().db.doc(`pushTargets/${uid}`).get()).exists, false, "no push to a deleted account");
     assert.equal((await admin().db.collection("devices").where("token", "==", token).get()).size, 0);
