@@ -16,6 +16,8 @@ const FIRESTORE_JAR = join(GCLOUD_PLATFORM, "cloud-firestore-emulator", "cloud-f
 const FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore";
 const NETWORK_GUARD = join(REPO_ROOT, "scripts", "dev", "network-guard.cjs");
 export const NETWORK_GUARD_LOG = join(CACHE_DIR, "network-guard.log");
+/** Everything the emulator suite prints during `npm test` (test processes read it as EMULATOR_OUTPUT_LOG). */
+export const EMULATOR_OUTPUT_LOG = join(CACHE_DIR, "emulator-output.log");
 const PUBSUB_LAUNCHER = join(GCLOUD_PLATFORM, "pubsub-emulator", "bin", "cloud-pubsub-emulator");
 
 /** Where each emulator listens, read from firebase.json so there is one source of truth. */

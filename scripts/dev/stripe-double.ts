@@ -69,6 +69,13 @@ function route(method: string, path: string, params: Params): { status: number; 
     objects.set(customer.id, customer);
     return { status: 200, body: customer };
   }
+  if ((match = path.match(/^\/v1\/customers\/([^/]+)$/)) && (method === "GET" || method === "DELETE")) {
+    const customer = objects.get(match[1]) as { id: string; object: string } | undefined;
+    if (!customer || customer.object !== "customer") return stripeError(404, "invalid_request_error", `No such customer: '${match[1]}'`, "resource_missing");
+    // Deleting keeps only the id and the mark, as Stripe does; deleting again answers the same.
+    if (method === "DELETE") objects.set(customer.id, { id: customer.id, object: "customer", deleted: true });
+    return { status: 200, body: objects.get(customer.id) };
+  }
   if (method === "POST" && path === "/v1/ephemeral_keys") {
     return { status: 200, body: { id: id("ephkey"), object: "ephemeral_key", secret: `ek_test_${randomBytes(16).toString("hex")}`, associated_objects: [{ id: params.customer, type: "customer" }] } };
   }

@@ -7,9 +7,9 @@
  * `npm test -- word …` runs only the test files whose path contains one of the words, and skips
  * the typecheck and lint steps: the quick loop while working on one area.
  */
-import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { spawn, spawnSync } from "node:child_process";
+import { createWriteStream, rmSync } from "node:fs";
+import { EMULATOR_OUTPUT_LOG, emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
 import { startLocalServices } from "./local-services.ts";
 import { readResult, resultFile, runTier, TIERS, type Tier } from "./tiers.ts";
 
@@ -17,9 +17,13 @@ const started = Date.now();
 const { env: base } = emulatorEnv();
 // Test processes run service code in-process too: give them the params the emulator gives it.
 const env: NodeJS.ProcessEnv = { ...functionsParams(), ...base };
+// What the emulator suite prints (the functions' log lines among it), kept for the tests that
+// check no personal data is logged.
+env.EMULATOR_OUTPUT_LOG = EMULATOR_OUTPUT_LOG;
 const only = process.argv.slice(2);
 if (only.length > 0) env.TEST_FILES = only.join(",");
 rmSync(NETWORK_GUARD_LOG, { force: true });
+rmSync(EMULATOR_OUTPUT_LOG, { force: true });
 // A tier that cannot start (a port taken) must not report the results of an earlier run.
 for (const tier of Object.keys(TIERS) as Tier[]) rmSync(resultFile(tier), { force: true });
 
@@ -29,6 +33,18 @@ function step(name: string, command: string, args: string[]): void {
   console.log(`\n▶ ${name}`);
   const run = spawnSync(command, args, { cwd: REPO_ROOT, env, stdio: "inherit" });
   if (run.status !== 0) problems.push(`${name} failed`);
+}
+
+/** Like `step`, with the output also copied into `logFile` as it comes. */
+async function teedStep(name: string, command: string, args: string[], logFile: string): Promise<void> {
+  console.log(`\n▶ ${name}`);
+  const file = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["inherit", "pipe", "pipe"] });
+  child.stdout.on("data", (chunk: Buffer) => (process.stdout.write(chunk), file.write(chunk)));
+  child.stderr.on("data", (chunk: Buffer) => (process.stderr.write(chunk), file.write(chunk)));
+  const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  await new Promise((resolve) => file.end(resolve));
+  if (status !== 0) problems.push(`${name} failed`);
 }
 
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
@@ -45,7 +61,7 @@ runTier("unit", env);
 const doubles = await startLocalServices(env);
 const emulatorTiers: Tier[] = ["integration", "rules"];
 console.log("\n▶ starting the emulator suite for:", emulatorTiers.join(", "));
-step("emulator suite", npx, [
+await teedStep("emulator suite", npx, [
   "firebase",
   "emulators:exec",
   "--project",
@@ -56,7 +72,7 @@ step("emulator suite", npx, [
   "--import",
   "emulator-data",
   `tsx scripts/dev/run-tiers.ts ${emulatorTiers.join(" ")}`,
-]);
+], EMULATOR_OUTPUT_LOG);
 
 for (const double of doubles) double.kill();
 runTier("network", env);

@@ -15,7 +15,8 @@ import type Stripe from "stripe";
 import { inventoryId } from "../catalog/catalog.model";
 import { SENDING_LEASE_MS } from "../notifications/ledger";
 import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields } from "../orders/follow-ups";
-import { ORDER_STATES, TERMINAL_STATES } from "../orders/order-state";
+import { GIVEN_UP_STATES, ORDER_STATES, TERMINAL_STATES, type OrderState } from "../orders/order-state";
+import { DELIVERY_CONTACT_FIELDS } from "../orders/personal-data";
 import { SWEEP_AFTER_MS, SWEEP_EVERY_MINUTES } from "../orders/outbox-sweep";
 import { COLLECTIONS } from "../shared/collections";
 import { byId, documentsById, eachLimited, IN_LIMIT, pages, runs, type Scope } from "./scan";
@@ -30,6 +31,7 @@ export const CHECKS = [
   "outbox-published",
   "orders-followed-up",
   "dead-letters-open",
+  "delivery-contact-closed",
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
@@ -528,6 +530,37 @@ const deadLettersOpen: Check = async (ctx) => {
   return { checked };
 };
 
+const DELIVERY_ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
+
+/**
+ * A customer's name, phone and address stay with a courier's delivery only while it is open:
+ * a closed delivery holds none, and a delivery whose order ended is closed (by dispatch, once
+ * the order's event arrives: after the grace time, it is overdue).
+ */
+const deliveryContactClosed: Check = async (ctx) => {
+  let checked = 0;
+  for await (const page of pages(byId(ctx.db.collection(COLLECTIONS.deliveries)), ctx.size)) {
+    const deliveries = page.filter((d) => !ctx.scope || ctx.scope.orderIds.has(d.id));
+    if (deliveries.length === 0) continue;
+    const orders = await ctx.db.getAll(...deliveries.map((d) => ctx.db.collection(COLLECTIONS.orders).doc(d.id)));
+    deliveries.forEach((delivery, i) => {
+      checked += 1;
+      const kept = DELIVERY_CONTACT_FIELDS.filter((field) => delivery.get(field) !== undefined && delivery.get(field) !== null);
+      const status = delivery.get("status") as string;
+      const order = orders[i];
+      const orderStatus = (order.get("status") as OrderState | undefined) ?? null;
+      const endedAt = millis(order.get("updatedAt"));
+      const figures = { status, orderStatus, contactFields: kept.join(",") || null };
+      if (status === "closed" && kept.length > 0) {
+        ctx.report({ check: "delivery-contact-closed", path: delivery.ref.path, problem: "closed delivery keeps contact data", figures });
+      } else if (status === "open" && (!order.exists || (DELIVERY_ENDED.includes(orderStatus!) && (endedAt ?? 0) + FOLLOW_UP_GRACE_MS < ctx.now))) {
+        ctx.report({ check: "delivery-contact-closed", path: delivery.ref.path, problem: "delivery still open after its order ended", figures });
+      }
+    });
+  }
+  return { checked };
+};
+
 const IMPLEMENTATIONS: Record<CheckName, Check> = {
   "stock-conservation": stockConservation,
   "promo-conservation": promoConservation,
@@ -538,6 +571,7 @@ const IMPLEMENTATIONS: Record<CheckName, Check> = {
   "outbox-published": outboxPublished,
   "orders-followed-up": ordersFollowedUp,
   "dead-letters-open": deadLettersOpen,
+  "delivery-contact-closed": deliveryContactClosed,
 };
 
 /** The report as lines: one per violation, one summary per check, then `violations N`. */

@@ -1,9 +1,8 @@
 /**
  * User profiles (`users/{uid}`): created at sign-up, changed only in the fields a user owns,
- * and removed with the account. Orders outlive the account for accounting, stripped of
- * personal data.
+ * and removed with the account (account-erasure.service.ts). Orders outlive the account for
+ * accounting, stripped of personal data.
  */
-import { createHash } from "node:crypto";
 import {
   DeleteAccountRequest,
   UpdateProfileRequest,
@@ -17,14 +16,13 @@ import { COLLECTIONS } from "../shared/collections";
 import { failedPrecondition } from "../shared/errors";
 import { auth, db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
-import { forgetDevicesOf } from "../notifications/devices.service";
+import { keyedHash } from "../shared/pseudonym";
+import { eraseAccountData } from "./account-erasure.service";
 import { recordPhoneHolder } from "./phone.service";
 import { authDisplayName, createProfileIfMissing } from "./profile-record";
 
 /** Account deletion needs a sign-in this recent, so a borrowed unlocked phone cannot do it. */
 const RECENT_SIGN_IN_SECONDS = 5 * 60;
-/** Order fields that identify a person; removed when the account is deleted. */
-const ORDER_PERSONAL_FIELDS = ["customerName", "customerEmail", "customerPhone", "deliveryAddress", "deliveryInstructions"] as const;
 
 const users = () => db().collection(COLLECTIONS.users);
 
@@ -64,45 +62,23 @@ export const deleteAccount: CallableImpl<DeleteAccountRequest, DeleteAccountResp
     if (Date.now() / 1000 - signedInAt > RECENT_SIGN_IN_SECONDS) {
       throw failedPrecondition("Sign in again, then delete the account within 5 minutes.", "recent-sign-in-required");
     }
-    // Personal data first, the Auth user last: a retry after a partial failure can still sign in.
-    const ordersAnonymized = await anonymizeOrders(uid);
-    await forgetDevicesOf(uid);
-    await db().recursiveDelete(users().doc(uid));
     const { FieldValue } = firestoreValues();
-    await db().collection(COLLECTIONS.auditLog).add({
-      action: "user.account-deleted",
-      subject: pseudonym(uid),
-      ordersAnonymized,
-      correlationId: caller.correlationId,
-      at: FieldValue.serverTimestamp(),
-    });
+    const subject = keyedHash("uid", uid);
+    // The entry comes first, so a deletion that dies half-way shows as `started`; the user's
+    // retry (the Auth user goes last, so they can still sign in) completes it and the entry.
+    const entry = db().collection(COLLECTIONS.auditLog).doc(`account-deletion__${subject}`);
+    await entry.set({ action: "user.account-deleted", subject, status: "started", correlationId: caller.correlationId, startedAt: FieldValue.serverTimestamp() }, { merge: true });
+    const ordersAnonymized = await eraseAccountData(uid, subject);
     await auth()
       .deleteUser(uid)
       .catch((error: { code?: string }) => {
         if (error.code !== "auth/user-not-found") throw error;
       });
+    await entry.update({ status: "completed", ordersAnonymized, completedAt: FieldValue.serverTimestamp() });
     log.info("account.deleted", { ordersAnonymized });
     return { deleted: true, ordersAnonymized };
   },
 };
-
-/** Keeps orders for accounting, replacing the customer with a stable pseudonym. */
-async function anonymizeOrders(uid: string): Promise<number> {
-  const { FieldValue } = firestoreValues();
-  const orders = await db().collection(COLLECTIONS.orders).where("customerUid", "==", uid).get();
-  const writer = db().bulkWriter();
-  const removal = Object.fromEntries(ORDER_PERSONAL_FIELDS.map((field) => [field, FieldValue.delete()]));
-  for (const order of orders.docs) {
-    void writer.update(order.ref, { ...removal, customerUid: pseudonym(uid), personalDataRemovedAt: FieldValue.serverTimestamp() });
-  }
-  await writer.close();
-  return orders.size;
-}
-
-/** Same user, same pseudonym (so accounting can still group orders), but not reversible. */
-export function pseudonym(uid: string): string {
-  return `deleted-${createHash("sha256").update(uid).digest("hex").slice(0, 20)}`;
-}
 
 async function defaultProfile(uid: string): Promise<UserProfile> {
   const user = await auth().getUser(uid);

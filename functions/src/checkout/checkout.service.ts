@@ -24,6 +24,7 @@ import { idempotencyKeyId, requestHash, withIdempotencyKey } from "../shared/ide
 import { log } from "../shared/log";
 import { acceptanceWindowMinutes, maxOrderTotal, maxTip, maxTipPercent, paymentWindowMinutes } from "../shared/params";
 import { planReservation } from "../inventory/stock.service";
+import { CONTACT, contactOf, orderCustomerFields, PRIVATE } from "../orders/personal-data";
 import { GIVEN_UP_STATES, orderEventType, type OrderState } from "../orders/order-state";
 import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
 import { gatewayFor } from "../payments/gateway";
@@ -78,6 +79,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const limits = { maxTipPercent: maxTipPercent.value(), maxTip: maxTip.value(), maxOrderTotal: maxOrderTotal.value() };
   const breakdown = priceCheckout(request, restaurant, items, promo, now, limits);
   const profile = profileSnap.data() as Partial<UserProfile> | undefined;
+  const contact = contactOf(profile, request.deliveryAddress);
 
   const { FieldValue, Timestamp } = firestoreValues();
   const card = request.paymentMethod === "card";
@@ -98,12 +100,9 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     usePromo();
     const document = {
       customerUid: uid,
-      customerName: profile?.displayName ?? null,
-      customerEmail: profile?.email ?? null,
-      customerPhone: profile?.phone ?? null,
+      ...orderCustomerFields(contact),
       restaurantId: request.restaurantId,
       restaurantName: restaurant!.name,
-      deliveryAddress: request.deliveryAddress,
       lines: breakdown.lines,
       breakdown,
       total: { amount: breakdown.total, currency: breakdown.currency },
@@ -123,6 +122,8 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
       updatedAt: FieldValue.serverTimestamp(),
     };
     tx.create(orderRef, document);
+    // Contact data where only the customer and admins read it (orders/personal-data.ts).
+    tx.create(orderRef.collection(PRIVATE).doc(CONTACT), contact);
     writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId }, orderEventType(status), { version: 1, from: null, to: status });
     // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
     // locking especially); more attempts, with the SDK's backoff between them, see them through.
@@ -165,7 +166,7 @@ async function resumeOrder({ ref, data: order }: OrderView, key: CheckoutKey): P
   const gateway = await gatewayFor(order.paymentMethod as "card" | "cash");
   let authorization;
   try {
-    authorization = await gateway.authorize({ orderId: ref.id, uid: order.customerUid as string, email: (order.customerEmail as string | null) ?? null, amount: breakdown.total, currency: breakdown.currency });
+    authorization = await gateway.authorize({ orderId: ref.id, uid: order.customerUid as string, amount: breakdown.total, currency: breakdown.currency });
   } catch (error) {
     // A passing outage leaves the order waiting: the client's retry with its key resumes it,
     // and the payment window's clock, already running, expires it otherwise.

@@ -26,6 +26,7 @@ import { enqueueTask } from "../shared/tasks";
 import { faultPoint } from "../shared/faults";
 import { decideOfferEnd, PASSED_ON, type OfferEnd, type OpenOffer } from "./offer-state";
 import { attentionFlag } from "../orders/attention";
+import { CONTACT, DELIVERY_CONTACT_FIELDS, openDelivery, PRIVATE, type CustomerContact } from "../orders/personal-data";
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
@@ -39,6 +40,8 @@ const ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
 
 const couriers = () => db().collection(COLLECTIONS.couriers);
 const orders = () => db().collection(COLLECTIONS.orders);
+const deliveries = () => db().collection(COLLECTIONS.deliveries);
+const contactRef = (orderId: string) => orders().doc(orderId).collection(PRIVATE).doc(CONTACT);
 
 const offerOf = (order: DocumentSnapshot) => (order.get("dispatch.offer") as OpenOffer | null | undefined) ?? null;
 const needsCourier = (order: DocumentSnapshot) => AWAITING_COURIER.includes(order.get("status") as OrderState) && !order.get("courierUid");
@@ -96,7 +99,7 @@ export const courierAction: CallableImpl<CourierOrderAction, OrderActionResponse
 async function answerOffer(orderId: string, uid: string, accept: boolean): Promise<OrderActionResponse> {
   const { FieldValue } = firestoreValues();
   const answered = await db().runTransaction(async (tx) => {
-    const [order, courier] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(uid))]);
+    const [order, courier, contact] = await Promise.all([tx.get(orders().doc(orderId)), tx.get(couriers().doc(uid)), tx.get(contactRef(orderId))]);
     if (!order.exists) throw notFound("Order", "order-not-found", "orderId");
     const result = { status: order.get("status") as string, correlationId: orderCorrelationId(order) };
     if (order.get("courierUid") === uid && accept) return result; // a repeated accept
@@ -122,6 +125,8 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
         updatedAt: FieldValue.serverTimestamp(),
       });
       tx.set(couriers().doc(uid), { offer: null, activeOrderId: orderId, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+      // The address and phone reach the courier now, in a document only they (and admins) read.
+      tx.set(deliveries().doc(orderId), { ...openDelivery(orderId, uid, contact.data() as CustomerContact | undefined), openedAt: FieldValue.serverTimestamp() });
       writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-assigned", { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
     } else {
       endOffer(tx, order, courier, "declined");
@@ -221,7 +226,7 @@ async function claim(orderId: string, uid: string): Promise<OpenOffer | "moot" |
     if (!courier.get("available") || courier.get("offer") || courier.get("activeOrderId")) return undefined;
     const number = ((order.get("dispatch.offers") as number | undefined) ?? 0) + 1;
     const expiresAt = Timestamp.fromMillis(Date.now() + courierOfferSeconds.value() * 1000);
-    const summary = { orderId, restaurantId: order.get("restaurantId") as string, restaurantName: (order.get("restaurantName") as string | undefined) ?? null, pickup: order.get("pickup") ?? null, dropoff: order.get("deliveryAddress.location") ?? null, expiresAt };
+    const summary = { orderId, restaurantId: order.get("restaurantId") as string, restaurantName: (order.get("restaurantName") as string | undefined) ?? null, pickup: order.get("pickup") ?? null, dropoff: order.get("dropoff") ?? null, expiresAt };
     tx.update(order.ref, {
       "dispatch.status": "offered",
       "dispatch.offer": { courierUid: uid, number, expiresAt },
@@ -284,6 +289,21 @@ export async function driveDispatch(orderId: string): Promise<void> {
 }
 
 /**
+ * Ends the order's delivery (delivered or given up): `closed`, and its contact data gone, so the
+ * courier no longer reads it (firestore.rules) and nothing of the customer stays with it.
+ * Safe to repeat; a delivery never reopens.
+ */
+export async function closeDelivery(orderId: string): Promise<void> {
+  const { FieldValue } = firestoreValues();
+  await db().runTransaction(async (tx) => {
+    const delivery = await tx.get(deliveries().doc(orderId));
+    if (!delivery.exists || delivery.get("status") === "closed") return;
+    const strip = Object.fromEntries(DELIVERY_CONTACT_FIELDS.map((field) => [field, FieldValue.delete()]));
+    tx.update(delivery.ref, { ...strip, status: "closed", closedAt: FieldValue.serverTimestamp() });
+  });
+}
+
+/**
  * A delivered or abandoned order frees its courier (and any courier holding its offer), and
  * drops its own offer, so the offer's expiry finds nothing left to withdraw.
  */
@@ -300,6 +320,7 @@ async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
   }
   const assigned = order.get("courierUid") as string | undefined;
   if (!assigned) return;
+  await closeDelivery(order.id);
   await db().runTransaction(async (tx) => {
     const courier = await tx.get(couriers().doc(assigned));
     if (courier.get("activeOrderId") === order.id) tx.update(courier.ref, { activeOrderId: null, updatedAt: FieldValue.serverTimestamp() });

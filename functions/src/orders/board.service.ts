@@ -22,7 +22,8 @@ function entryFor(order: DocumentSnapshot) {
     orderId: order.id,
     status: order.get("status") as OrderState,
     version: (order.get("version") as number | undefined) ?? 1,
-    customerName: (order.get("customerName") as string | null | undefined) ?? null,
+    // The kitchen calls out a first name; contact data stays off the board.
+    customerFirstName: (order.get("customerFirstName") as string | null | undefined) ?? null,
     items: lines.map((l) => ({ name: l.name, quantity: l.quantity })),
     total: order.get("total") ?? null,
     paymentMethod: order.get("paymentMethod") ?? null,

@@ -9,7 +9,6 @@ import type { CardPaymentSheet } from "../contract/checkout";
 export interface PaymentRequest {
   orderId: string;
   uid: string;
-  email: string | null;
   amount: number;
   currency: string;
 }

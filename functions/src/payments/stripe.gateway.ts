@@ -52,21 +52,40 @@ function translate(error: unknown): unknown {
   return error;
 }
 
-async function customerFor(uid: string, email: string | null): Promise<string> {
+async function customerFor(uid: string): Promise<string> {
   const ref = db().collection(COLLECTIONS.paymentCustomers).doc(uid);
   const existing = (await ref.get()).get("stripeCustomerId") as string | undefined;
   if (existing) return existing;
-  // The idempotency key makes two concurrent first checkouts get the same customer.
-  const customer = await stripe().customers.create({ email: email ?? undefined, metadata: { uid } }, { idempotencyKey: `customer-${uid}` });
+  // The idempotency key makes two concurrent first checkouts get the same customer. Stripe is
+  // given no email or name: the PaymentSheet does not need them, and the customer is deleted
+  // with the account (forgetCustomer).
+  const customer = await stripe().customers.create({ metadata: { uid } }, { idempotencyKey: `customer-${uid}` });
   const { FieldValue } = firestoreValues();
   await ref.set({ stripeCustomerId: customer.id, createdAt: FieldValue.serverTimestamp() }, { merge: true });
   return customer.id;
 }
 
+/**
+ * Deletes the user's Stripe customer (its saved cards with it) and our record of it, for account
+ * deletion. Safe to repeat: a customer Stripe no longer has counts as deleted.
+ */
+export async function forgetPaymentCustomer(uid: string): Promise<void> {
+  const ref = db().collection(COLLECTIONS.paymentCustomers).doc(uid);
+  const customerId = (await ref.get()).get("stripeCustomerId") as string | undefined;
+  if (customerId) {
+    await stripe()
+      .customers.del(customerId)
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw translate(error);
+      });
+  }
+  await ref.delete();
+}
+
 export const stripeGateway: PaymentGateway = {
   async authorize(request: PaymentRequest) {
     try {
-      const customerId = await customerFor(request.uid, request.email);
+      const customerId = await customerFor(request.uid);
       const intent = await withFault("stripe.authorize", () => stripe().paymentIntents.create(
         {
           amount: request.amount,
@@ -74,7 +93,7 @@ export const stripeGateway: PaymentGateway = {
           customer: customerId,
           capture_method: "manual",
           automatic_payment_methods: { enabled: true },
-          metadata: { orderId: request.orderId, uid: request.uid },
+          metadata: { orderId: request.orderId },
         },
         { idempotencyKey: `pi-${request.orderId}` },
       ));

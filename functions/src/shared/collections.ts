@@ -13,6 +13,11 @@ export const COLLECTIONS = {
   idempotencyKeys: "idempotencyKeys",
   paymentCustomers: "paymentCustomers",
   orders: "orders",
+  /**
+   * Per order, what its courier needs at the door (name, phone, address), from assignment until
+   * the order ends; then closed and emptied. Contact data is in `orders/{id}/private/contact`.
+   */
+  deliveries: "deliveries",
   /** A restaurant's live board: `restaurantBoards/{restaurantId}/openOrders/{orderId}`. */
   restaurantBoards: "restaurantBoards",
   openOrders: "openOrders",

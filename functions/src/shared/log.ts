@@ -1,16 +1,39 @@
 /**
  * Structured logging: an event name plus fields, never concatenated strings. Every line carries
  * the correlation id and handler of the current work context. Keep personal data and secrets
- * out of the fields.
+ * out of the fields. As a second line of defence the logger redacts fields named for personal
+ * data and masks emails, phone numbers and push tokens in any text (error messages included).
  */
 import * as logger from "firebase-functions/logger";
 import { currentContext } from "./context";
 
 type Fields = Record<string, unknown>;
 
+/** Field names whose values are personal data, whatever the call site meant. */
+const PERSONAL_FIELDS = new Set(["email", "phone", "token", "tokens", "displayName", "firstName", "customerName", "customerFirstName", "customerEmail", "customerPhone", "address", "deliveryAddress", "line1", "line2", "instructions", "location"]);
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+/** E.164 numbers (with their +: ids and epoch milliseconds are left alone). */
+const PHONE = /\+\d[\d\s-]{6,}(\d{4})\b/g;
+/** FCM registration tokens: a long run of token characters around `:APA91b`. */
+const PUSH_TOKEN = /[\w-]*:APA91b[\w-]*/g;
+
+/** Text with emails, phone numbers (all but the last four digits) and push tokens masked. */
+export function maskPersonalText(text: string): string {
+  return text.replace(PUSH_TOKEN, "[token]").replace(EMAIL, "[email]").replace(PHONE, "•••$1");
+}
+
+/** `value` with personal fields redacted and personal text masked, through objects and arrays. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return maskPersonalText(value);
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PERSONAL_FIELDS.has(k) && v !== null ? "[redacted]" : redact(v, depth + 1)]));
+}
+
 function entry(fields: Fields | undefined): Fields {
   const context = currentContext();
-  return { ...(context ? { correlationId: context.correlationId, handler: context.handler } : {}), ...fields };
+  return redact({ ...(context ? { correlationId: context.correlationId, handler: context.handler } : {}), ...fields }) as Fields;
 }
 
 export const log = {

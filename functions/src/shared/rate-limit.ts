@@ -53,6 +53,13 @@ export async function consumeRateLimit(key: string, limit: RateLimit, nowMs = Da
   }
 }
 
+/** Deletes `uid`'s buckets of the callables named (account deletion); a missing bucket reads as full. */
+export async function forgetRateLimitsOf(uid: string, callableNames: string[]): Promise<void> {
+  const writer = db().bulkWriter();
+  for (const name of callableNames) void writer.delete(db().collection(COLLECTIONS.rateLimits).doc(documentId(`${name}:${uid}`)));
+  await writer.close();
+}
+
 /** Keys hold user ids and IPs; a hash keeps document ids short, valid and free of personal data. */
 function documentId(key: string): string {
   return createHash("sha256").update(key).digest("base64url");

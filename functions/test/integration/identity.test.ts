@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { doc, getDoc } from "firebase/firestore";
 import { CALLABLES, DeleteAccountResponse, UpdateProfileResponse, UserProfile } from "../../src/contract";
-import { pseudonym } from "../../src/auth/profile.service";
+import { keyedHash } from "../../src/shared/pseudonym";
+import { closeDelivery } from "../../src/dispatch/dispatch.service";
 import { admin, callError, signUp, waitForDocument, type AppClient } from "../support/emulators";
 
 const home = {
@@ -98,23 +99,38 @@ describe("identity", () => {
     const token = `phone-of-${uid}:APA91b0000000000000000`;
     await app.call(CALLABLES.registerDevice, { token, platform: "ios", appVersion: "3.2.0" });
     const orderRef = admin().db.collection("orders").doc();
-    await orderRef.set({ customerUid: uid, customerName: "Lucía", deliveryAddress: home, restaurantId: "r1", total: { amount: 1500, currency: "EUR" } });
+    await orderRef.set({ customerUid: uid, customerFirstName: "Lucía", restaurantId: "r1", total: { amount: 1500, currency: "EUR" } });
+    await orderRef.collection("private").doc("contact").set({ name: "Lucía Pérez", email: app.user.email, phone: null, address: home });
+    // A second order is out for delivery: its courier keeps the address until the delivery ends.
+    const onTheWay = admin().db.collection("orders").doc();
+    await onTheWay.set({ customerUid: uid, customerFirstName: "Lucía", restaurantId: "r1", status: "picked_up", courierUid: "courier-x", total: { amount: 900, currency: "EUR" } });
+    // A notification to them that failed for good waits for replay.
+    const letter = admin().db.collection("deadLetters").doc();
+    await letter.set({ handler: "notifications-deliver", source: "task", eventId: letter.id, payload: { correlationId: "c", data: { kind: "order", requestId: "r", audience: "customer", uid } }, status: "open" });
+    await admin().db.doc(`deliveries/${onTheWay.id}`).set({ orderId: onTheWay.id, courierUid: "courier-x", status: "open", name: "Lucía Pérez", phone: "+34600123456", address: home });
 
     const refused = await callError(app.call(CALLABLES.deleteAccount, {}));
     assert.equal(refused.code, "functions/invalid-argument");
     assert.deepEqual((refused.details.fields as { path: string }[]).map((f) => f.path), ["confirm"]);
 
     const result = DeleteAccountResponse.parse(await app.call(CALLABLES.deleteAccount, { confirm: true }));
-    assert.deepEqual(result, { deleted: true, ordersAnonymized: 1 });
+    assert.deepEqual(result, { deleted: true, ordersAnonymized: 2 });
 
     const order = (await orderRef.get()).data()!;
-    assert.equal(order.customerUid, pseudonym(uid));
-    assert.equal(order.customerName, undefined);
-    assert.equal(order.deliveryAddress, undefined);
+    assert.equal(order.customerUid, keyedHash("uid", uid), "a keyed pseudonym");
+    assert.equal(order.customerFirstName, undefined);
+    assert.equal((await orderRef.collection("private").doc("contact").get()).exists, false, "contact data deleted");
     assert.deepEqual(order.total, { amount: 1500, currency: "EUR" }, "accounting fields stay");
+    assert.equal((await letter.get()).get("payload.data.uid"), keyedHash("uid", uid), "a dead letter keeps the pseudonym");
     assert.equal((await admin().db.doc(`users/${uid}`).get()).exists, false);
     assert.equal((await admin().db.doc(`pushTargets/${uid}`).get()).exists, false, "no push to a deleted account");
     assert.equal((await admin().db.collection("devices").where("token", "==", token).get()).size, 0);
     await assert.rejects(admin().auth.getUser(uid), (e: { code?: string }) => e.code === "auth/user-not-found");
+
+    const delivery = admin().db.doc(`deliveries/${onTheWay.id}`);
+    assert.deepEqual([(await delivery.get()).get("status"), (await delivery.get()).get("address.line1")], ["open", home.line1], "the courier still finds the door");
+    await closeDelivery(onTheWay.id);
+    const closed = (await delivery.get()).data()!;
+    assert.deepEqual([closed.status, closed.name, closed.phone, closed.address], ["closed", undefined, undefined, undefined], "scrubbed when the delivery ends");
   });
 });

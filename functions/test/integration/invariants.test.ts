@@ -15,8 +15,8 @@ import { customerIdentities, definePromotion, planPromotionUse } from "../../src
 import { CALLABLES } from "../../src/contract/callables";
 import { stripeClient } from "../../src/payments/stripe.gateway";
 import { confirmPayment, restaurantWithStock, STRIPE_DOUBLE } from "../support/checkout";
-import { admin } from "../support/emulators";
-import { FCM_DOUBLE, fcmToken, freshPhone, TWILIO_DOUBLE } from "../support/notifications";
+import { admin, randomPhone } from "../support/emulators";
+import { FCM_DOUBLE, fcmToken, TWILIO_DOUBLE } from "../support/notifications";
 import { courierAt, eventually, kitchen, orderWhere, placedOrder, type Kitchen, type PlacedOrder } from "../support/workflow";
 
 const REPO = join(__dirname, "..", "..", "..");
@@ -139,7 +139,7 @@ describe("invariant auditor", () => {
         body: JSON.stringify({ message: { token, notification: { title: "Ready", body: "Your order is ready" }, data: { orderId, notificationId: push } } }),
       });
     }
-    const phone = freshPhone();
+    const phone = randomPhone();
     const sids: string[] = [];
     for (let i = 0; i < 2; i += 1) {
       const response = await fetch(`${TWILIO_DOUBLE}/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json`, {
@@ -201,6 +201,25 @@ describe("invariant auditor", () => {
 
     const report = await audit({ orderIds: [orderId] });
     assert.deepEqual(report.violations.map((v) => [v.check, v.path]), [["dead-letters-open", `deadLetters/${open.id}`]]);
+  });
+
+  it("lists a delivery that keeps contact data after its order ended", async () => {
+    const delivered = await plantOrder({ status: "delivered", updatedAt: minutesAgo(10) });
+    const onTheWay = await plantOrder({ status: "picked_up" });
+    const strippedDelivered = await plantOrder({ status: "delivered", updatedAt: minutesAgo(10) });
+    const contact = { name: "Lucía Pérez", phone: "+34600123456", address: { line1: "Calle Mayor 1" } };
+    await admin().db.doc(`deliveries/${delivered}`).set({ orderId: delivered, courierUid: "c1", status: "open", ...contact });
+    await admin().db.doc(`deliveries/${onTheWay}`).set({ orderId: onTheWay, courierUid: "c1", status: "open", ...contact });
+    await admin().db.doc(`deliveries/${strippedDelivered}`).set({ orderId: strippedDelivered, courierUid: "c1", status: "closed", phone: contact.phone });
+
+    const report = await audit({ orderIds: [delivered, onTheWay, strippedDelivered] }, { only: ["delivery-contact-closed"] });
+    assert.deepEqual(
+      report.violations.map((v) => [v.path, v.problem]).sort(),
+      [
+        [`deliveries/${delivered}`, "delivery still open after its order ended"],
+        [`deliveries/${strippedDelivered}`, "closed delivery keeps contact data"],
+      ].sort(),
+    );
   });
 
   it("runs as a script: one line per violation, a summary per check, exit status 1", async () => {

@@ -12,8 +12,8 @@ import { after, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { deviceId } from "../../src/notifications/devices.service";
 import { restaurantWithStock } from "../support/checkout";
-import { admin, callError, signInWithRole } from "../support/emulators";
-import { broadcastSummary, fcmToken, freshPhone, ledgerOf, member, pushesTo, smsTo } from "../support/notifications";
+import { admin, callError, randomPhone, signInWithRole } from "../support/emulators";
+import { broadcastSummary, fcmToken, ledgerOf, member, pushesTo, smsTo } from "../support/notifications";
 import { eventually, runTaskNow } from "../support/workflow";
 
 const REPO = join(__dirname, "..", "..", "..");
@@ -44,7 +44,7 @@ describe("broadcasts", () => {
     const withDeadToken = await member(restaurantId, `${run}-c`, { tokens: [fcmToken(), fcmToken("unregistered")] });
     const notOptedIn = await member(restaurantId, `${run}-d`, { push: false });
     const noDevice = await member(restaurantId, `${run}-e`, { tokens: [] });
-    const alsoSms = await member(restaurantId, `${run}-f`, { sms: true, phone: freshPhone() });
+    const alsoSms = await member(restaurantId, `${run}-f`, { sms: true, phone: randomPhone() });
 
     const adminClient = await signInWithRole("admin");
     clients.push(adminClient);

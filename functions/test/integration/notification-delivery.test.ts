@@ -9,25 +9,9 @@ import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { shortRef } from "../../src/notifications/templates";
 import { keyedHash } from "../../src/shared/pseudonym";
-import { admin, signInWithRole } from "../support/emulators";
+import { admin, signInWithRole, verifyPhone } from "../support/emulators";
 import { deliverAgain, eventually, orderWhere, outboxEvent, placedOrder, runTaskNow } from "../support/workflow";
-import {
-  failFcm,
-  failTwilio,
-  fcmToken,
-  ledgerEntry,
-  ledgerOf,
-  profile,
-  pushesTo,
-  registerDevice,
-  resetDoubles,
-  setPreferences,
-  smsOnlyKitchen,
-  smsTo,
-  staffedKitchen,
-  twilioCallback,
-  verifiedPhone,
-} from "../support/notifications";
+import { failFcm, failTwilio, fcmToken, ledgerEntry, ledgerOf, profile, pushesTo, registerDevice, resetDoubles, setPreferences, smsOnlyKitchen, smsTo, staffedKitchen, twilioCallback } from "../support/notifications";
 
 const PLACED = "orders.v1.placed";
 const REJECTED = "orders.v1.rejected";
@@ -96,7 +80,7 @@ describe("order notifications", () => {
   it("escalates a critical event to SMS when push cannot reach the customer", async () => {
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
-    const phone = await verifiedPhone(k.customer);
+    const phone = await verifyPhone(k.customer);
     await profile(k.customer.user.uid, { locale: "es" });
     const order = await placedOrder(k, "cash");
     await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "reject", reason: "out-of-stock" });
@@ -118,7 +102,7 @@ describe("order notifications", () => {
   it("follows preferences: SMS only when push is off, nothing when both are off", async () => {
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
-    await verifiedPhone(k.customer);
+    await verifyPhone(k.customer);
     const token = await registerDevice(k.customer);
     await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
     await placedOrder(k, "cash");
@@ -128,7 +112,7 @@ describe("order notifications", () => {
 
     const quiet = await staffedKitchen();
     clients.push(quiet.staff, quiet.customer);
-    await verifiedPhone(quiet.customer);
+    await verifyPhone(quiet.customer);
     await registerDevice(quiet.customer);
     await setPreferences(quiet.customer, { channels: { orderUpdates: { push: false, sms: false } } });
     const order = await placedOrder(quiet, "cash");

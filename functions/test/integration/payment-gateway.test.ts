@@ -22,7 +22,7 @@ describe("payment gateways", () => {
   });
 
   const authorize = (orderId = randomUUID(), uid = `u-${randomUUID()}`) =>
-    stripeGateway.authorize({ orderId, uid, email: "a@example.test", amount: 2500, currency: "EUR" }).then((a) => ({ ...a, orderId, uid }));
+    stripeGateway.authorize({ orderId, uid, amount: 2500, currency: "EUR" }).then((a) => ({ ...a, orderId, uid }));
 
   it("authorizes with one Stripe customer per user, made once even when asked twice at once", async () => {
     const uid = `u-${randomUUID()}`;
@@ -30,7 +30,7 @@ describe("payment gateways", () => {
     assert.equal(a.sheet!.customerId, b.sheet!.customerId);
     const customers = (await doubleRequests()).filter((r) => r.path === "/v1/customers" && r.idempotencyKey === `customer-${uid}`);
     assert.ok(customers.length >= 1);
-    const again = await stripeGateway.authorize({ orderId: a.orderId, uid, email: null, amount: 2500, currency: "EUR" });
+    const again = await stripeGateway.authorize({ orderId: a.orderId, uid, amount: 2500, currency: "EUR" });
     assert.equal(again.intentId, a.intentId, "the same order gets the same PaymentIntent");
   });
 
@@ -71,7 +71,7 @@ describe("payment gateways", () => {
   });
 
   it("cash needs no authorization and has nothing to capture", async () => {
-    const a = await cashGateway.authorize({ orderId: "o", uid: "u", email: null, amount: 100, currency: "EUR" });
+    const a = await cashGateway.authorize({ orderId: "o", uid: "u", amount: 100, currency: "EUR" });
     assert.deepEqual(a, { provider: "cash", intentId: null, status: "authorized", sheet: null });
   });
 });

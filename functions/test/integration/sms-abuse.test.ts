@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import { after, afterEach, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { keyedHash } from "../../src/shared/pseudonym";
-import { admin, callError, PROJECT_ID, signInWithRole, signUp, type AppClient } from "../support/emulators";
-import { failTwilio, freshPhone, ledgerEntry, profile, resetDoubles, setPreferences, smsTo, staffedKitchen, twilioCallback } from "../support/notifications";
+import { admin, callError, PROJECT_ID, randomPhone, signInWithRole, signUp, type AppClient } from "../support/emulators";
+import { failTwilio, ledgerEntry, profile, resetDoubles, setPreferences, smsTo, staffedKitchen, twilioCallback } from "../support/notifications";
 import { eventually, placedOrder, type Kitchen } from "../support/workflow";
 
 const PLACED = "orders.v1.placed";
@@ -54,7 +54,7 @@ describe("SMS abuse", () => {
    * A kitchen whose customer takes order updates by SMS only, at a number Firebase Auth holds for
    * the account (set by the admin SDK) and the profile mirrors, as `auth-syncPhone` leaves it.
    */
-  async function textableKitchen(phone = freshPhone()): Promise<{ k: Kitchen; phone: string }> {
+  async function textableKitchen(phone = randomPhone()): Promise<{ k: Kitchen; phone: string }> {
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
     await admin().auth.updateUser(k.customer.user.uid, { phoneNumber: phone });
@@ -82,7 +82,7 @@ describe("SMS abuse", () => {
     // A profile written before this rule, with a number the app typed in.
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
-    const typed = freshPhone();
+    const typed = randomPhone();
     await profile(k.customer.user.uid, { phone: typed });
     await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
     await placedOrder(k, "cash");
@@ -95,7 +95,7 @@ describe("SMS abuse", () => {
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
     await eventually("profile", async () => (await admin().db.doc(`users/${k.customer.user.uid}`).get()).exists);
-    const phone = freshPhone();
+    const phone = randomPhone();
     await linkPhoneThroughVerification(k.customer, phone);
     assert.equal((await admin().auth.getUser(k.customer.user.uid)).phoneNumber, phone, "Auth holds the verified number");
 
@@ -218,7 +218,7 @@ describe("SMS abuse", () => {
   });
 
   it("flags a number cycled through many accounts, keeping no number or uid", async () => {
-    const phone = freshPhone();
+    const phone = randomPhone();
     const uids: string[] = [];
     // PHONE_ACCOUNTS_ALERT=2 in .env.local: the third account to hold the number raises the flag.
     for (let i = 0; i < 3; i++) {

@@ -3,11 +3,13 @@
  * asserted. Runs against the Firestore emulator with @firebase/rules-unit-testing, in a project
  * of its own so it never touches the integration tier's data.
  */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { assertFails, assertSucceeds, initializeTestEnvironment, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
 import { collection, deleteDoc, doc, getDoc, getDocs, query, setDoc, updateDoc, where, type Firestore } from "firebase/firestore";
+import { contactOf, DELIVERY_CONTACT_FIELDS, openDelivery, orderCustomerFields } from "../../src/orders/personal-data";
 
 type Principal = "unauthenticated" | "customerA" | "customerB" | "staffR1" | "staffR2" | "courier" | "admin";
 const PRINCIPALS: Record<Principal, { uid: string; claims: Record<string, unknown> } | null> = {
@@ -85,6 +87,17 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     seed: { id: "o1", data: { customerUid: "customer-a", restaurantId: "r1", courierUid: "courier-1", total: { amount: 1500, currency: "EUR" } } },
     listQuery: (db) => query(collection(db, "orders"), where("customerUid", "==", "customer-a")),
     allowed: { get: ["customerA", "staffR1", "courier", "admin"], list: ["customerA", "admin"] },
+  },
+  "orders private contact (of customer A's order)": {
+    collection: "orders/o1/private",
+    seed: { id: "contact", data: { name: "A Customer", email: "a@example.test", phone: "+34600000001", address: { line1: "1 Street" } } },
+    allowed: { get: ["customerA", "admin"] },
+  },
+  "deliveries (open, of courier-1)": {
+    collection: "deliveries",
+    seed: { id: "o1", data: { orderId: "o1", courierUid: "courier-1", status: "open", name: "A Customer", phone: "+34600000001", address: { line1: "1 Street" } } },
+    listQuery: (db) => query(collection(db, "deliveries"), where("courierUid", "==", "courier-1"), where("status", "==", "open")),
+    allowed: { get: ["courier", "admin"], list: ["courier", "admin"] },
   },
   "probes (of customer A)": {
     collection: "probes",
@@ -272,5 +285,110 @@ describe("rules: sessions ended by a role change or a ban", () => {
   it("a customer's own reads do not depend on it", async () => {
     await revokedAt("customer-a", NOW);
     await assertSucceeds(getDoc(doc(signedInAt("customerA", NOW - 60), "orders/o1")));
+  });
+});
+
+/**
+ * Personal data, field by field: for each document that carries some, what each role reads.
+ * A cell is "denied", or the kinds of personal data the role finds in what it reads. Documents
+ * are built by the functions' own builders (orders/personal-data.ts), so a field the code starts
+ * writing shows up here.
+ */
+describe("rules: personal data, field by field", () => {
+  type Kind = "email" | "phone" | "address" | "fullName";
+  const KINDS: Record<Kind, string[]> = {
+    email: ["email", "customerEmail"],
+    phone: ["phone", "customerPhone"],
+    address: ["address", "addresses", "deliveryAddress", "deliveryInstructions", "instructions", "line1"],
+    fullName: ["name", "displayName", "customerName"],
+  };
+  const kindsIn = (data: Record<string, unknown>) => (Object.keys(KINDS) as Kind[]).filter((kind) => KINDS[kind].some((field) => data[field] !== undefined && data[field] !== null)).sort();
+
+  const roles = {
+    ownerCustomer: { uid: "customer-a", claims: {} },
+    otherCustomer: { uid: "customer-b", claims: {} },
+    staffOfRestaurant: { uid: "staff-r1", claims: { role: "staff", restaurantIds: ["r1"] } },
+    staffElsewhere: { uid: "staff-r2", claims: { role: "staff", restaurantIds: ["r2"] } },
+    assignedCourier: { uid: "courier-1", claims: { role: "courier" } },
+    otherCourier: { uid: "courier-2", claims: { role: "courier" } },
+    admin: { uid: "admin-1", claims: { role: "admin" } },
+    signedOut: null,
+  } as const;
+  type Role = keyof typeof roles;
+
+  const address = { id: "home", label: "Home", line1: "Calle Mayor 1", city: "Madrid", postalCode: "28013", country: "ES", location: { lat: 40.41681, lng: -3.70381 }, instructions: "Second floor" };
+  const contact = contactOf({ displayName: "Lucía Pérez", email: "lucia@example.test", phone: "+34600123456" }, address);
+  const order = (status: string) => ({ customerUid: "customer-a", restaurantId: "r1", courierUid: "courier-1", status, ...orderCustomerFields(contact), total: { amount: 1500, currency: "EUR" } });
+  const open = openDelivery("o1", "courier-1", contact);
+  const closed = Object.fromEntries(Object.entries({ ...openDelivery("o2", "courier-1", contact), status: "closed" }).filter(([field]) => !(DELIVERY_CONTACT_FIELDS as readonly string[]).includes(field)));
+
+  const SEEDS: Record<string, Record<string, unknown>> = {
+    "orders/o1": order("picked_up"),
+    "orders/o1/private/contact": { ...contact },
+    "deliveries/o1": open,
+    "orders/o2": order("delivered"),
+    "orders/o2/private/contact": { ...contact },
+    "deliveries/o2": closed,
+    "restaurantBoards/r1/openOrders/o1": { orderId: "o1", status: "picked_up", customerFirstName: order("picked_up").customerFirstName, items: [{ name: "Pizza", quantity: 1 }] },
+    "users/customer-a": { uid: "customer-a", role: "customer", displayName: "Lucía Pérez", email: "lucia@example.test", phone: "+34600123456", addresses: [address] },
+    "couriers/courier-1": { uid: "courier-1", name: "Carlos Ruiz", available: true, offer: null, activeOrderId: "o1" },
+  };
+
+  const D = "denied" as const;
+  const none: Kind[] = [];
+  const contactKinds: Kind[] = ["address", "email", "fullName", "phone"];
+  const deliveryKinds: Kind[] = ["address", "fullName", "phone"];
+  const profileKinds: Kind[] = ["address", "email", "fullName", "phone"];
+  // Rows: documents; columns: roles. The courier columns read o1 while its delivery is open
+  // and o2 after it was delivered.
+  const EXPECTED: Record<string, Record<Role, Kind[] | typeof D>> = {
+    "orders/o1": { ownerCustomer: none, otherCustomer: D, staffOfRestaurant: none, staffElsewhere: D, assignedCourier: none, otherCourier: D, admin: none, signedOut: D },
+    "orders/o1/private/contact": { ownerCustomer: contactKinds, otherCustomer: D, staffOfRestaurant: D, staffElsewhere: D, assignedCourier: D, otherCourier: D, admin: contactKinds, signedOut: D },
+    "deliveries/o1": { ownerCustomer: D, otherCustomer: D, staffOfRestaurant: D, staffElsewhere: D, assignedCourier: deliveryKinds, otherCourier: D, admin: deliveryKinds, signedOut: D },
+    "orders/o2": { ownerCustomer: none, otherCustomer: D, staffOfRestaurant: none, staffElsewhere: D, assignedCourier: none, otherCourier: D, admin: none, signedOut: D },
+    "orders/o2/private/contact": { ownerCustomer: contactKinds, otherCustomer: D, staffOfRestaurant: D, staffElsewhere: D, assignedCourier: D, otherCourier: D, admin: contactKinds, signedOut: D },
+    "deliveries/o2": { ownerCustomer: D, otherCustomer: D, staffOfRestaurant: D, staffElsewhere: D, assignedCourier: D, otherCourier: D, admin: none, signedOut: D },
+    "restaurantBoards/r1/openOrders/o1": { ownerCustomer: D, otherCustomer: D, staffOfRestaurant: none, staffElsewhere: D, assignedCourier: D, otherCourier: D, admin: none, signedOut: D },
+    "users/customer-a": { ownerCustomer: profileKinds, otherCustomer: D, staffOfRestaurant: D, staffElsewhere: D, assignedCourier: D, otherCourier: D, admin: profileKinds, signedOut: D },
+    "couriers/courier-1": { ownerCustomer: D, otherCustomer: D, staffOfRestaurant: D, staffElsewhere: D, assignedCourier: ["fullName"], otherCourier: D, admin: ["fullName"], signedOut: D },
+  };
+
+  beforeEach(async () => {
+    await env.withSecurityRulesDisabled(async (context) => {
+      const db = context.firestore();
+      for (const [path, data] of Object.entries(SEEDS)) await setDoc(doc(db, path), data);
+    });
+  });
+
+  for (const [path, row] of Object.entries(EXPECTED)) {
+    it(`${path}: each role reads only its part`, async () => {
+      const seen: Record<string, Kind[] | typeof D> = {};
+      for (const role of Object.keys(row) as Role[]) {
+        const who = roles[role];
+        const db = (who ? env.authenticatedContext(who.uid, who.claims) : env.unauthenticatedContext()).firestore() as unknown as Firestore;
+        try {
+          const snapshot = await getDoc(doc(db, path));
+          seen[role] = kindsIn(snapshot.data() ?? {});
+        } catch (error) {
+          if ((error as { code?: string }).code !== "permission-denied") throw error;
+          seen[role] = D;
+        }
+      }
+      assert.deepEqual(seen, row);
+    });
+  }
+
+  it("the kitchen's and the courier's view of the order: a first name and a drop-off area, no more", () => {
+    const seed = SEEDS["orders/o1"];
+    assert.equal(seed.customerFirstName, "Lucía");
+    assert.deepEqual(seed.dropoff, { lat: 40.417, lng: -3.704 });
+    assert.deepEqual(kindsIn(seed), []);
+  });
+
+  it("a courier lists only their open deliveries", async () => {
+    const courier = env.authenticatedContext("courier-1", { role: "courier" }).firestore() as unknown as Firestore;
+    const mine = await getDocs(query(collection(courier, "deliveries"), where("courierUid", "==", "courier-1"), where("status", "==", "open")));
+    assert.deepEqual(mine.docs.map((d) => d.id), ["o1"]);
+    await assertFails(getDocs(query(collection(courier, "deliveries"), where("courierUid", "==", "courier-1"))));
   });
 });

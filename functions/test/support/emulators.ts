@@ -10,6 +10,7 @@ import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
 import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth, signInWithEmailAndPassword, type User } from "firebase/auth";
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type DocumentData, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from "firebase/functions";
+import { CALLABLES } from "../../src/contract/callables";
 import type { Role } from "../../src/contract/roles";
 import { auth as adminAuth, db as adminDb } from "../../src/shared/firebase";
 
@@ -90,11 +91,13 @@ export function randomPhone(): string {
 
 /**
  * Gives `client`'s user a phone number as verified by Firebase Auth (set with the admin SDK, as
- * the SMS sign-in would) and refreshes its ID token, which then carries `phone_number`.
+ * the SMS sign-in would), refreshes its ID token, which then carries `phone_number`, and has the
+ * profile mirror it (`auth-syncPhone`, as the app calls after linking a phone).
  */
 export async function verifyPhone(client: AppClient, phone = randomPhone()): Promise<string> {
   await admin().auth.updateUser(client.user.uid, { phoneNumber: phone });
   await client.user.getIdToken(true);
+  await client.call(CALLABLES.syncPhone, {});
   return phone;
 }
 

@@ -8,7 +8,7 @@ import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { CALLABLES } from "../../src/contract/callables";
 import { DEFAULT_PREFERENCES, type UpdateNotificationPreferencesRequest } from "../../src/contract/notifications";
 import { deviceId } from "../../src/notifications/devices.service";
-import { admin, functionUrl, type AppClient } from "./emulators";
+import { admin, functionUrl, verifyPhone, type AppClient } from "./emulators";
 import { eventually, kitchen, type Kitchen } from "./workflow";
 
 export const FCM_DOUBLE = "http://127.0.0.1:12113";
@@ -19,18 +19,6 @@ export const STATUS_CALLBACK_URL = functionUrl("notifications-twilioStatus");
 
 /** A device token shaped like FCM's; `kind` lands in it so the FCM double can fail it on sight. */
 export const fcmToken = (kind = "ok") => `${kind}-${randomUUID()}:APA91b${randomUUID().replace(/-/g, "")}`;
-
-/**
- * Gives the client's account `phone` as Firebase Auth would after phone verification (set by the
- * admin SDK here; sms-abuse.test.ts walks the real verification flow), and mirrors it into the
- * profile as the app does, with `auth-syncPhone`.
- */
-export async function verifiedPhone(client: AppClient, phone = freshPhone()): Promise<string> {
-  await eventually(`profile of ${client.user.uid}`, async () => (await admin().db.doc(`users/${client.user.uid}`).get()).exists);
-  await admin().auth.updateUser(client.user.uid, { phoneNumber: phone });
-  await client.call(CALLABLES.syncPhone, {});
-  return phone;
-}
 
 /** Waits for the profile the sign-up trigger creates, then sets `fields` on it. */
 export async function profile(uid: string, fields: Record<string, unknown>): Promise<void> {
@@ -87,7 +75,6 @@ export async function resetDoubles() {
 }
 
 /** A phone number nobody else in the run has. */
-export const freshPhone = () => `+3469${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 
 export interface LedgerEntry {
   id: string;
@@ -165,7 +152,7 @@ export async function staffedKitchen(): Promise<Kitchen> {
 export async function smsOnlyKitchen(clients: { close(): Promise<void> }[]): Promise<{ k: Kitchen; phone: string }> {
   const k = await staffedKitchen();
   clients.push(k.staff, k.customer);
-  const phone = await verifiedPhone(k.customer);
+  const phone = await verifyPhone(k.customer);
   await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
   return { k, phone };
 }

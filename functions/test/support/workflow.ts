@@ -102,7 +102,7 @@ export async function intentAt(intentId: string): Promise<DocumentData> {
   return (await fetch(`${STRIPE_DOUBLE}/v1/payment_intents/${intentId}`, { headers: { authorization: "Bearer sk_test_local_double" } })).json() as Promise<DocumentData>;
 }
 
-export async function failStripe(rule: { path: string; status: number; count: number; afterEffect?: boolean }) {
+export async function failStripe(rule: { method?: "POST" | "GET" | "DELETE"; path: string; status: number; count: number; afterEffect?: boolean }) {
   await fetch(`${STRIPE_DOUBLE}/_double/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method: "POST", ...rule }) });
 }
 
