@@ -33,7 +33,8 @@ function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z
     handleCall(spec, async () => impl, {
       data: request.data,
       auth: request.auth as never,
-      rawRequest: { headers: request.headers ?? {}, ip: "203.0.113.7" } as never,
+      // As Google's front end passes it: a hop the client made up, then the address it saw.
+      rawRequest: { headers: { "x-forwarded-for": "198.51.100.1, 203.0.113.7", ...request.headers }, ip: "10.0.0.2", socket: { remoteAddress: "10.0.0.2" } } as never,
     }, deps);
   return { call, calls };
 }
