@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, afterEach, describe, it } from "node:test";
+import { FieldValue } from "firebase-admin/firestore";
 import { CALLABLES } from "../../src/contract/callables";
 import { keyedHash } from "../../src/shared/pseudonym";
 import { admin, callError, PROJECT_ID, randomPhone, signInWithRole, signUp, type AppClient } from "../support/emulators";
@@ -79,11 +80,12 @@ describe("SMS abuse", () => {
     assert.equal(stored.phone, null, "nothing changed");
     assert.equal(stored.displayName ?? null, null);
 
-    // A profile written before this rule, with a number the app typed in.
+    // A profile written before this rule, with a number the app typed in (and no verified mark:
+    // the kitchen's customer has a verified number of their own, which the typed one replaces).
     const k = await staffedKitchen();
     clients.push(k.staff, k.customer);
     const typed = randomPhone();
-    await profile(k.customer.user.uid, { phone: typed });
+    await profile(k.customer.user.uid, { phone: typed, phoneVerified: FieldValue.delete() });
     await setPreferences(k.customer, { channels: { orderUpdates: { push: false, sms: true } } });
     await placedOrder(k, "cash");
     const sms = await ledgerEntry(k.customer.user.uid, PLACED, "sms");
