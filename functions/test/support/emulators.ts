@@ -80,7 +80,15 @@ function wrap(app: FirebaseApp, functions: Functions, firestore: Firestore, user
 /** Signs up a new user through the Auth emulator, as the app's sign-up screen does. */
 export async function signUp(email = `user-${randomUUID()}@example.test`, password = "correct-horse-battery"): Promise<AppClient> {
   const { app, functions, firestore } = clientApp();
-  const credential = await createUserWithEmailAndPassword(getAuth(app), email, password);
+  let credential = await createUserWithEmailAndPassword(getAuth(app), email, password);
+  // The Auth emulator reads the clock twice at sign-up: the sign-in time (the token's auth_time)
+  // first, the account's "tokens valid after" a moment later. Straddling a second, the new
+  // session looks revoked to the session check (Auth's own rule, checkRevoked). A second sign-in,
+  // as the app would make after `session-revoked`, starts a session after it.
+  const [token, record] = await Promise.all([credential.user.getIdTokenResult(), admin().auth.getUser(credential.user.uid)]);
+  if (Date.parse(token.authTime) < Date.parse(record.tokensValidAfterTime ?? token.authTime)) {
+    credential = await signInWithEmailAndPassword(getAuth(app), email, password);
+  }
   return wrap(app, functions, firestore, credential.user);
 }
 
