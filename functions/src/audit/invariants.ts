@@ -14,6 +14,7 @@ import { FieldPath, type DocumentSnapshot, type Firestore, type Query, type Time
 import type Stripe from "stripe";
 import { inventoryId } from "../catalog/catalog.model";
 import { SENDING_LEASE_MS } from "../notifications/ledger";
+import { maskPhone } from "../notifications/sms-admission";
 import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields } from "../orders/follow-ups";
 import { GIVEN_UP_STATES, ORDER_STATES, TERMINAL_STATES, type OrderState } from "../orders/order-state";
 import { DELIVERY_CONTACT_FIELDS } from "../orders/personal-data";
@@ -385,7 +386,6 @@ async function checkPayment(ctx: Context, stripe: Stripe, order: DocumentSnapsho
 
 // ---- 5. notifications ----------------------------------------------------------------------
 
-const maskPhone = (phone: string) => `${phone.slice(0, 3)}•••${phone.slice(-4)}`;
 
 /**
  * At most one message per (source event, channel, recipient) sent. The ledger's ids are unique,
