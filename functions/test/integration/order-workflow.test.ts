@@ -186,7 +186,7 @@ describe("order workflow", () => {
     assert.equal((await admin().db.doc(`orders/${answered.orderId}`).get()).get("status"), "accepted");
   });
 
-  it("offers the next courier when one declines or does not answer, escalates, then cancels with a refund", async () => {
+  it("offers the next courier when one declines or does not answer, escalates, then cancels and gives the money back", async () => {
     const k = await kitchen();
     const first = await courierAt(k.location, 0.1);
     const second = await courierAt(k.location, 0.5);
@@ -206,8 +206,12 @@ describe("order workflow", () => {
     const escalated = await orderWhere(order.orderId, (o) => o.attention?.reason === "no-courier");
     assert.equal(escalated.dispatch.escalated, true);
     await runTaskNow(TASK_QUEUES.escalateDispatch, { orderId: order.orderId, level: 2 }, order.correlationId);
-    const refunded = await orderWhere(order.orderId, (o) => o.status === "refunded");
-    assert.equal(refunded.cancellation.reason, "no-courier");
-    assert.equal((await intentAt(order.intentId!)).amount_refunded, order.total);
+    // The capture at acceptance and the cancel race (seconds apart here): a captured payment is
+    // refunded, one not yet captured has its hold canceled. Either way the customer keeps nothing paid.
+    const ended = await orderWhere(order.orderId, (o) => o.status === "refunded" || (o.status === "cancelled" && o.payment.status === "canceled"));
+    assert.equal(ended.cancellation.reason, "no-courier");
+    const intent = await intentAt(order.intentId!);
+    assert.equal(Number(intent.amount_received) - Number(intent.amount_refunded ?? 0), 0, `kept ${JSON.stringify(intent)}`);
+    assert.equal(intent.status, ended.status === "refunded" ? "succeeded" : "canceled");
   });
 });
