@@ -166,7 +166,7 @@ async function resumeOrder({ ref, data: order }: OrderView, key: CheckoutKey): P
   const gateway = await gatewayFor(order.paymentMethod as "card" | "cash");
   let authorization;
   try {
-    authorization = await gateway.authorize({ orderId: ref.id, uid: order.customerUid as string, amount: breakdown.total, currency: breakdown.currency });
+    authorization = await gateway.authorize({ orderId: ref.id, uid: order.customerUid as string, amount: breakdown.total, currency: breakdown.currency, promoCode: order.promoCode as string | null });
   } catch (error) {
     // A passing outage leaves the order waiting: the client's retry with its key resumes it,
     // and the payment window's clock, already running, expires it otherwise.

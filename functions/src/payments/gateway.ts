@@ -11,6 +11,8 @@ export interface PaymentRequest {
   uid: string;
   amount: number;
   currency: string;
+  /** The order's promo code: its authorization then names the card that paid (per-card limits). */
+  promoCode?: string | null;
 }
 
 export interface Authorization {

@@ -50,8 +50,9 @@ async function toPaymentEvent(event: Stripe.Event): Promise<PaymentEvent> {
     orderId: intent.metadata?.orderId ?? null,
     to,
     failureCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined,
-    // Promo limits count the card that paid: see planPromotionCardUse.
-    cardFingerprint: to === "authorized" ? await cardFingerprint(intent) : undefined,
+    // Promo limits count the card that paid (planPromotionCardUse): one more Stripe call, made
+    // only for an order that used a code.
+    cardFingerprint: to === "authorized" && intent.metadata?.promoCode ? await cardFingerprint(intent) : undefined,
     amount: intent.amount,
     currency: intent.currency,
   };

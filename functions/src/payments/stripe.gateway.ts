@@ -93,7 +93,8 @@ export const stripeGateway: PaymentGateway = {
           customer: customerId,
           capture_method: "manual",
           automatic_payment_methods: { enabled: true },
-          metadata: { orderId: request.orderId },
+          // A promo order's authorization webhook looks up the card (stripe-webhook.ts); others skip it.
+          metadata: { orderId: request.orderId, ...(request.promoCode ? { promoCode: request.promoCode } : {}) },
         },
         { idempotencyKey: `pi-${request.orderId}` },
       ));
