@@ -30,25 +30,39 @@ function suspects(cutoff: number): Query[] {
   ].map((query) => query.limit(SWEEP_BATCH));
 }
 
-async function redrive(order: DocumentSnapshot, stall: Stall): Promise<void> {
+/**
+ * How long one settlement re-drive stands for an order. A settlement still retrying (a provider
+ * down for a while) must not gain another retry chain at every sweep that finds it, and
+ * concurrent settlement attempts on one order only contend for its document.
+ */
+const SETTLE_REDRIVE_WINDOW_MS = 5 * 60_000;
+
+/** Re-drives the step `stall` says was lost; answers false when a re-drive of it is already under way. */
+async function redrive(order: DocumentSnapshot, stall: Stall, now: number): Promise<boolean> {
   const orderId = order.id;
   switch (stall) {
     case "payment-window-not-closed":
-      return (await import("../checkout/expiry.service.js")).expireUnpaidOrder.run({ orderId }, SWEPT);
+      await (await import("../checkout/expiry.service.js")).expireUnpaidOrder.run({ orderId }, SWEPT);
+      return true;
     case "acceptance-deadline-not-enforced":
-      return (await import("./deadlines.service.js")).enforceAcceptanceDeadline.run({ orderId }, SWEPT);
+      await (await import("./deadlines.service.js")).enforceAcceptanceDeadline.run({ orderId }, SWEPT);
+      return true;
     case "dispatch-not-escalated":
-      return (await import("../dispatch/dispatch.service.js")).escalateDispatch.run({ orderId, level: 1 }, SWEPT);
+      await (await import("../dispatch/dispatch.service.js")).escalateDispatch.run({ orderId, level: 1 }, SWEPT);
+      return true;
     case "dispatch-not-driven": {
       const dispatch = await import("../dispatch/dispatch.service.js");
       const offer = order.get("dispatch.offer") as { courierUid: string; number: number } | null | undefined;
-      if (offer) return dispatch.expireCourierOffer.run({ orderId, courierUid: offer.courierUid, number: offer.number }, SWEPT);
-      return dispatch.driveDispatch(orderId);
+      if (offer) await dispatch.expireCourierOffer.run({ orderId, courierUid: offer.courierUid, number: offer.number }, SWEPT);
+      else await dispatch.driveDispatch(orderId);
+      return true;
     }
     case "capture-not-settled":
-    case "release-not-settled":
-      // No task name: settling looks at Stripe first, so an extra attempt is harmless.
-      await enqueueTask(TASK_QUEUES.settlePayment, { orderId });
+    case "release-not-settled": {
+      // Named per window: one re-drive per order and window stands for "settle it again now".
+      const id = `settle-redrive-${orderId}-${Math.floor(now / SETTLE_REDRIVE_WINDOW_MS)}`;
+      return (await enqueueTask(TASK_QUEUES.settlePayment, { orderId }, { id })) === "enqueued";
+    }
   }
 }
 
@@ -59,13 +73,13 @@ export async function redriveIfStalled(orderId: string, now = Date.now()): Promi
   const order = await db().collection(COLLECTIONS.orders).doc(orderId).get();
   const stall = order.exists ? stallOf(order.data() as FollowUpFields, now) : null;
   if (stall) {
-    await redrive(order, stall);
-    log.warn("order.stall-redriven", { orderId, stall });
+    if (await redrive(order, stall, now)) log.warn("order.stall-redriven", { orderId, stall });
+    else log.info("order.stall-redrive-pending", { orderId, stall });
   }
   return stall;
 }
 
-/** Re-drives every stalled order found; answers how many per stall. */
+/** Re-drives every stalled order found; answers how many per stall (a re-drive already under way is not counted). */
 export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Record<Stall, number>>> {
   const seen = new Set<string>();
   const redriven: Partial<Record<Stall, number>> = {};
@@ -76,7 +90,10 @@ export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Reco
       const stall = stallOf(order.data() as FollowUpFields, now);
       if (!stall) continue;
       try {
-        await redrive(order, stall);
+        if (!(await redrive(order, stall, now))) {
+          log.info("order.stall-redrive-pending", { orderId: order.id, stall });
+          continue;
+        }
         redriven[stall] = (redriven[stall] ?? 0) + 1;
         log.warn("order.stall-redriven", { orderId: order.id, stall });
       } catch (error) {

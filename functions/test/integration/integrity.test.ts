@@ -144,6 +144,22 @@ describe("integrity between steps", () => {
       await orderWhere(order.orderId, (o) => o.dispatch?.offer?.courierUid === courier.user.uid);
     });
 
+    it("a stalled settlement is re-driven once per sweep window, not at every sweep that finds it", async () => {
+      const k = await kitchen();
+      clients.push(k.staff, k.customer);
+      const order = await placedOrder(k, "card");
+      // Cancelled with the hold still on the card, and no settle task to release it.
+      const { Timestamp } = firestoreValues();
+      const past = Timestamp.fromMillis(Date.now() - 30 * 60_000);
+      await admin().db.doc(`orders/${order.orderId}`).update({ status: "cancelled", updatedAt: past });
+      const now = Date.now();
+      const first = await sweepStalledOrders(now);
+      const again = await sweepStalledOrders(now + 1000);
+      assert.ok((first["release-not-settled"] ?? 0) >= 1, "the first sweep re-drives the settlement");
+      assert.equal(again["release-not-settled"] ?? 0, 0, "a second sweep in the same window adds no second settlement");
+      await orderWhere(order.orderId, (o) => o.payment?.status === "canceled");
+    });
+
     it("the stall sweep re-drives an accepted order with neither a live offer nor a pending search", async () => {
       const k = await kitchen();
       clients.push(k.staff, k.customer);
