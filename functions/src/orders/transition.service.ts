@@ -141,7 +141,7 @@ export function planTransition(tx: Transaction, order: DocumentSnapshot, to: Ord
     correlationId: orderCid,
     ...(correlationId() !== orderCid ? { requestCorrelationId: correlationId() } : {}),
   };
-  const timing = stageTiming({ createdAt: order.get("createdAt"), history: order.get("history") }, to, Date.now());
+  const timing = stageTiming({ status: data.status, createdAt: order.get("createdAt"), history: order.get("history") }, to, Date.now());
   const eventId = writeOrderEvent(tx, orderRefOf(order), orderEventType(to), { version, from: data.status, to, timing });
   return {
     result: { orderId: order.id, from: data.status, to, eventId } satisfies TransitionResult,

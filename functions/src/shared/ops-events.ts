@@ -16,8 +16,8 @@ export interface OpsEvent {
   severity: OpsSeverity;
   /** Fields a metric may use as labels. */
   labels: readonly string[];
-  /** A numeric field a distribution metric reads, in milliseconds. */
-  value?: string;
+  /** Numeric fields a distribution metric may read, in milliseconds. */
+  values?: readonly string[];
   meaning: string;
   /** Declared here for a part of the system that is built elsewhere and emits it once merged. */
   emittedBy?: string;
@@ -28,21 +28,21 @@ export const OPS_EVENTS = {
     name: "callable.completed",
     severity: "INFO",
     labels: ["handler"],
-    value: "durationMs",
+    values: ["durationMs"],
     meaning: "A callable answered successfully.",
   },
   callableRefused: {
     name: "callable.refused",
     severity: "WARNING",
     labels: ["handler", "code", "reason"],
-    value: "durationMs",
+    values: ["durationMs"],
     meaning: "A callable refused the request with a domain error (the caller's problem, not ours).",
   },
   callableFailed: {
     name: "callable.failed",
     severity: "ERROR",
     labels: ["handler"],
-    value: "durationMs",
+    values: ["durationMs"],
     meaning: "A callable failed with an unexpected error; the client got `internal`.",
   },
   orderTransitioned: {
@@ -55,9 +55,9 @@ export const OPS_EVENTS = {
     name: "outbox.published",
     severity: "INFO",
     labels: ["type", "from", "to", "via"],
-    value: "lagMs",
+    values: ["lagMs", "sinceCheckoutMs", "sincePlacedMs"],
     meaning:
-      "An order event left the outbox for Pub/Sub: once per committed order move, whatever made it. lagMs is the age of the record when published; sinceCheckoutMs (card order placed) and sincePlacedMs (delivered) are the stage durations.",
+      "An order event left the outbox for Pub/Sub: once per committed order move, whatever made it. lagMs is the age of the record when published; sinceCheckoutMs (a card order placed) and sincePlacedMs (a move out of placed, and delivered) are the stage durations.",
   },
   outboxSwept: {
     name: "outbox.swept",
