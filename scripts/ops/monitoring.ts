@@ -18,6 +18,7 @@ import {
   desiredResources,
   formatPlan,
   syncMonitoring,
+  toClientShape,
   type Change,
   type MonitoringBackend,
   type Resource,
@@ -25,19 +26,6 @@ import {
 import { REPO_ROOT } from "../dev/emulator-env.ts";
 
 const USAGE = "usage: npm run ops:monitoring -- (--project <id> [--dry-run] | --validate) [--dir <folder>]";
-
-/** Fields holding a protobuf Duration: the clients want `{ seconds, nanos }`, the files say "300s". */
-const DURATION_FIELDS = new Set(["alignmentPeriod", "duration", "rollingPeriod", "autoClose", "timeshiftDuration"]);
-
-function toProto(value: unknown, key = ""): unknown {
-  if (typeof value === "string" && DURATION_FIELDS.has(key)) {
-    const seconds = Number(value.replace(/s$/, ""));
-    return { seconds: Math.floor(seconds), nanos: Math.round((seconds % 1) * 1e9) };
-  }
-  if (Array.isArray(value)) return value.map((item) => toProto(item));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toProto(v, k)]));
-  return value;
-}
 
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const lastSegment = (name: string | null | undefined) => (name ?? "").split("/").pop() ?? "";
@@ -80,7 +68,7 @@ async function googleBackend(project: string): Promise<MonitoringBackend> {
     },
 
     async apply(change) {
-      const body = toProto(change.desired.body) as never;
+      const body = toClientShape(change.desired.body) as never;
       const current = change.action === "update" ? change.current : undefined;
       const updateMask = change.action === "update" ? { paths: changedTopFields(change.diff).map(snake) } : undefined;
       switch (change.kind) {

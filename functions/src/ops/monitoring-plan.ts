@@ -50,6 +50,8 @@ function durationSeconds(value: unknown): number | undefined {
 
 function sameScalar(desired: unknown, current: unknown): boolean {
   if (desired === current) return true;
+  // Wrapper types (BoolValue: an alert policy's `enabled`) come back as `{ value }`.
+  if (current && typeof current === "object" && "value" in current && !("seconds" in current)) return sameScalar(desired, (current as { value: unknown }).value);
   const desiredDuration = durationSeconds(desired);
   if (desiredDuration !== undefined && typeof desired === "string") return desiredDuration === durationSeconds(current);
   // int64 fields come back as strings or Longs.
@@ -85,6 +87,23 @@ export function planChanges(desired: Resource[], current: Resource[]): Change[] 
       : { action: "update", kind: want.kind, key: want.key, desired: want, current: have, diff };
   });
   return changes.sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
+}
+
+/** Fields holding a protobuf Duration: the clients want `{ seconds, nanos }`, the files say "300s". */
+const DURATION_FIELDS = new Set(["alignmentPeriod", "duration", "rollingPeriod", "autoClose", "timeshiftDuration"]);
+/** Fields of a wrapper type (google.protobuf.BoolValue): the clients want `{ value }`. */
+const WRAPPED_FIELDS = new Set(["enabled"]);
+
+/** A file's body in the shape the Node clients encode (their protobuf objects, not proto3 JSON). */
+export function toClientShape(value: unknown, key = ""): unknown {
+  if (typeof value === "string" && DURATION_FIELDS.has(key)) {
+    const seconds = durationSeconds(value) ?? 0;
+    return { seconds: Math.floor(seconds), nanos: Math.round((seconds % 1) * 1e9) };
+  }
+  if (typeof value === "boolean" && WRAPPED_FIELDS.has(key)) return { value };
+  if (Array.isArray(value)) return value.map((item) => toClientShape(item));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toClientShape(v, k)]));
+  return value;
 }
 
 /** The top-level fields an update changes, for update masks. */

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkLogMetric, crossCheck, eventsIn, findEmissions, loadMonitoringFiles, MONITORING_FILES, type LogMetric, type MonitoringFiles, type SourceText } from "../../src/ops/monitoring-files";
-import { desiredResources, diffFields, formatPlan, planChanges, syncMonitoring, type Change, type MonitoringBackend, type Resource } from "../../src/ops/monitoring-plan";
+import { desiredResources, diffFields, formatPlan, planChanges, syncMonitoring, toClientShape, type Change, type MonitoringBackend, type Resource, type ResourceKind } from "../../src/ops/monitoring-plan";
 import { OPS_EVENTS, type OpsEvent } from "../../src/shared/ops-events";
 
 const FUNCTIONS = join(__dirname, "..", "..");
@@ -182,6 +182,41 @@ describe("ops:monitoring plan", () => {
     assert.ok(changes.every((c) => c.action === "create"));
     const burn = JSON.stringify(desired.find((r) => r.key === "checkout-availability-burn")!.body);
     assert.ok(burn.includes("projects/my-project/services/checkout/serviceLevelObjectives/availability") && !burn.includes("{{project}}"));
+  });
+
+  it("every resource encodes to the clients' protobuf messages without losing or changing a field", async () => {
+    interface MessageType {
+      fromObject(object: unknown): unknown;
+      verify(message: unknown): string | null;
+      toObject(message: unknown, options: object): unknown;
+    }
+    // The official clients' generated types: a misspelt or misplaced field would be dropped here.
+    const [{ protos: logging }, { protos: monitoring }, { protos: dashboards }] = await Promise.all([
+      import("@google-cloud/logging"),
+      import("@google-cloud/monitoring"),
+      import("@google-cloud/monitoring-dashboards"),
+    ]);
+    const TYPES: Record<ResourceKind, MessageType> = {
+      "log-metric": logging.google.logging.v2.LogMetric as unknown as MessageType,
+      service: monitoring.google.monitoring.v3.Service as unknown as MessageType,
+      slo: monitoring.google.monitoring.v3.ServiceLevelObjective as unknown as MessageType,
+      "alert-policy": monitoring.google.monitoring.v3.AlertPolicy as unknown as MessageType,
+      dashboard: dashboards.google.monitoring.dashboard.v1.Dashboard as unknown as MessageType,
+    };
+    for (const resource of desiredResources(files(), "my-project")) {
+      const type = TYPES[resource.kind];
+      const shape = toClientShape(resource.body);
+      const message = type.fromObject(shape);
+      assert.equal(type.verify(message), null, `${resource.kind} ${resource.key}`);
+      // An empty repeated field is the same as none on the wire.
+      const withoutEmptyLists = JSON.parse(JSON.stringify(shape, (_key, value: unknown) => (Array.isArray(value) && value.length === 0 ? undefined : value))) as unknown;
+      assert.deepEqual(type.toObject(message, { enums: String, longs: Number }), withoutEmptyLists, `${resource.kind} ${resource.key} round-trips`);
+    }
+  });
+
+  it("compares wrapper values as the clients return them", () => {
+    assert.deepEqual(diffFields({ enabled: true }, { enabled: { value: true } }), []);
+    assert.deepEqual(diffFields({ enabled: true }, { enabled: { value: false } }).map((d) => d.path), ["enabled"]);
   });
 
   it("a dry run reads and changes nothing; a real run applies creates and updates only", async () => {
