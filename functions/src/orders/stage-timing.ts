@@ -2,8 +2,9 @@
  * How long an order took to reach the stages operations measure: checkout to placed (a card
  * order waits for its authorization; a cash order is placed at checkout and is not measured),
  * placed to the move that ends `placed` (the restaurant's answer, a cancellation or the
- * acceptance timeout) and placed to delivered. Computed inside the move's transaction from the order as read, and
- * carried on the outbox record, so the publisher logs it once per committed move.
+ * acceptance timeout) and placed to delivered. Computed inside the move's transaction from the
+ * order as read, and carried on the outbox record, so the publisher logs it once per committed
+ * move.
  */
 import type { OrderState } from "./order-state";
 
