@@ -25,7 +25,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { faultPoint } from "../shared/faults";
 import { decideOfferEnd, PASSED_ON, type OfferEnd, type OpenOffer } from "./offer-state";
-import { attentionFlag } from "../orders/attention";
+import { attentionFlag, logAttentionFlagged } from "../orders/attention";
 import { CONTACT, DELIVERY_CONTACT_FIELDS, openDelivery, PRIVATE, type CustomerContact } from "../orders/personal-data";
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
@@ -199,6 +199,7 @@ async function offerToNearestCourier(orderId: string, retrySkipped: boolean): Pr
   if (!pickup) {
     // Retrying cannot help; a person has to look at the order.
     await order.ref.update({ attention: attentionFlag("no-pickup-location") });
+    logAttentionFlagged(orderId, "no-pickup-location");
     log.error("dispatch.no-pickup-location", new Error(`Order ${orderId} has no pickup location.`), { orderId });
     return true;
   }
@@ -387,6 +388,7 @@ export const escalateDispatch: TaskImpl<z.infer<typeof Escalate>> = {
     if (!order || !needsCourier(order)) return;
     if (level === 1) {
       await order.ref.update({ "dispatch.escalated": true, "dispatch.escalateAt": null, attention: attentionFlag("no-courier") });
+      logAttentionFlagged(orderId, "no-courier");
       log.error("dispatch.escalated", new Error("No courier took the order in time."), { orderId });
       await enqueueTask(TASK_QUEUES.escalateDispatch, { orderId, level: 2 }, { id: `escalate-${orderId}-2`, scheduleDelaySeconds: courierSearchMinutes.value() * 60 });
       if (!offerOf(order)) await searchNow(orderId, true);

@@ -24,6 +24,7 @@ import { RetryLater } from "../shared/event-handler";
 import { db, firestoreValues } from "../shared/firebase";
 import { faultPoint } from "../shared/faults";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 import { twilioStatusCallbackUrl } from "../shared/params";
 import { preferencesOf, pushTargetsRef, setPushTarget } from "./devices.service";
 import { claimMessage, messageId, recordUnsent, settleMessage, type Channel, type MessageFacts, type MessageKey } from "./ledger";
@@ -246,6 +247,7 @@ async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageF
       ...(callbackBase ? { statusCallback: `${callbackBase}?message=${encodeURIComponent(messageId(key))}` } : {}),
     });
     await settleMessage(key, receipt.status === "delivered" ? "delivered" : "queued", { providerId: receipt.providerId, to, escalated: options.escalated, reason: null });
+    log.info(OPS_EVENTS.smsSent.name, { messageId: messageId(key), status: receipt.status });
   } catch (error) {
     // Anything but an SmsError came from our side of the call: nothing can have been sent.
     const failure = error instanceof SmsError ? error : new SmsError("unavailable", null, (error as Error).message);

@@ -16,6 +16,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 
 export type Channel = "push" | "sms";
 export const MESSAGE_STATUSES = ["sending", "retrying", "deferred", "queued", "sent", "delivered", "failed", "skipped", "unknown"] as const;
@@ -103,11 +104,14 @@ export type Claim = { claimed: true } | { claimed: false; status: MessageStatus;
 export async function claimMessage(key: MessageKey, facts: MessageFacts, guard?: (tx: Transaction) => Promise<string | null>): Promise<Claim> {
   const ref = messageRef(key);
   const { FieldValue } = firestoreValues();
-  return db().runTransaction(async (tx) => {
+  let refused: string | null = null;
+  const claim = await db().runTransaction(async (tx): Promise<Claim> => {
+    refused = null;
     const current = await tx.get(ref);
     const status = current.get("status") as MessageStatus | undefined;
     if (!isClaimable(status)) return { claimed: false, status: status!, reason: current.get("reason") as string | undefined };
     const refusal = guard ? await guard(tx) : null;
+    refused = refusal;
     if (refusal) {
       tx.set(ref, { ...ledgerFields(key, facts), status: "skipped", reason: refusal, createdAt: current.get("createdAt") ?? FieldValue.serverTimestamp() }, { merge: true });
       return { claimed: false, status: "skipped", reason: refusal };
@@ -115,18 +119,22 @@ export async function claimMessage(key: MessageKey, facts: MessageFacts, guard?:
     tx.set(ref, { ...ledgerFields(key, facts), ...claimFields(), createdAt: current.get("createdAt") ?? FieldValue.serverTimestamp() }, { merge: true });
     return { claimed: true };
   });
+  if (refused) logRecorded(key, "skipped", refused);
+  return claim;
 }
 
 /** Records a message that will not be sent now (skipped or deferred), unless it is already past that. */
 export async function recordUnsent(key: MessageKey, facts: MessageFacts, status: "skipped" | "deferred", fields: Record<string, unknown>): Promise<void> {
   const ref = messageRef(key);
   const { FieldValue } = firestoreValues();
-  await db().runTransaction(async (tx) => {
+  const recorded = await db().runTransaction(async (tx) => {
     const current = await tx.get(ref);
     const from = current.get("status") as MessageStatus | undefined;
-    if (!isClaimable(from) || !canMove(from, status)) return;
+    if (!isClaimable(from) || !canMove(from, status)) return false;
     tx.set(ref, { ...ledgerFields(key, facts), status, ...fields, createdAt: current.get("createdAt") ?? FieldValue.serverTimestamp() }, { merge: true });
+    return true;
   });
+  if (recorded) logRecorded(key, status, fields.reason);
 }
 
 /** Writes the outcome of a claimed send, if the table allows the move (a sweep may have got there first). */
@@ -139,7 +147,13 @@ export async function settleMessage(key: MessageKey, status: MessageStatus, fiel
     return current;
   });
   if (!canMove(from, status)) log.warn("notification.move-refused", { messageId: messageId(key), from: from ?? null, to: status });
+  else logRecorded(key, status, fields.reason);
   if (status === "unknown") reportUnknown(messageId(key), fields.reason);
+}
+
+/** The line operations count notifications by: channel, status and why (a code, never text). */
+function logRecorded(key: MessageKey, status: MessageStatus, reason: unknown): void {
+  log.info(OPS_EVENTS.notificationRecorded.name, { messageId: messageId(key), channel: key.channel, status, reason: typeof reason === "string" ? reason : null });
 }
 
 /** An outcome nobody knows is an operator's business: an error line, and the entry stays listed by status. */

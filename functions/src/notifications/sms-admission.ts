@@ -19,6 +19,7 @@ import type { Transaction } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 import { smsAllowedPrefixes, smsBudgetPerHour, smsPerNumberPerHour, smsPerUserPerHour } from "../shared/params";
 import { keyedHash } from "../shared/pseudonym";
 
@@ -120,7 +121,7 @@ export function smsAdmission(uid: string, phone: string, at: Date) {
 export function logSmsRefusal(reason: string, fields: { source: string; uid: string; phone: string | null; at: Date }): void {
   const details = { source: fields.source, uid: fields.uid, reason, to: fields.phone ? maskPhone(fields.phone) : null };
   if (reason === "sms-budget-exhausted") {
-    log.warn("sms.budget-exhausted", { ...details, hour: hourKey(fields.at), budget: smsBudgetPerHour.value() });
+    log.warn(OPS_EVENTS.smsBudgetExhausted.name, { ...details, hour: hourKey(fields.at), budget: smsBudgetPerHour.value() });
     return;
   }
   log.info("sms.skipped", details);

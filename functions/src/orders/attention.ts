@@ -5,6 +5,8 @@
  * dead letter, never on the order.
  */
 import { firestoreValues } from "../shared/firebase";
+import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 
 export const ATTENTION_MESSAGES = {
   "payment-settlement-failed": "The card payment could not be settled after several attempts. An operator will retry it.",
@@ -18,4 +20,9 @@ export type AttentionReason = keyof typeof ATTENTION_MESSAGES;
 /** The `attention` value for `reason`; `extra` holds ids an operator needs (a dead letter, an event). */
 export function attentionFlag(reason: AttentionReason, extra: Record<string, string | null> = {}): Record<string, unknown> {
   return { ...extra, reason, message: ATTENTION_MESSAGES[reason], since: firestoreValues().FieldValue.serverTimestamp() };
+}
+
+/** The log line operations count and alert on; call it once the flag is written (after commit). */
+export function logAttentionFlagged(orderId: string, reason: AttentionReason): void {
+  log.warn(OPS_EVENTS.orderAttentionFlagged.name, { orderId, reason });
 }

@@ -20,6 +20,10 @@ export const OrderEventMessage = z.object({
 });
 export type OrderEventMessage = z.infer<typeof OrderEventMessage>;
 
-/** What the outbox trigger reads: the message plus bookkeeping. */
-export const OutboxRecord = OrderEventMessage.extend({ correlationId: z.string().min(1) });
+/** What the outbox trigger reads: the message plus bookkeeping (and the stage durations it logs). */
+export const OutboxRecord = OrderEventMessage.extend({
+  correlationId: z.string().min(1),
+  sinceCheckoutMs: z.number().nonnegative().optional(),
+  sincePlacedMs: z.number().nonnegative().optional(),
+});
 export type OutboxRecord = z.infer<typeof OutboxRecord>;

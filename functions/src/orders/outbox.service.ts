@@ -12,9 +12,10 @@ import { recordDeadLetter } from "../shared/dead-letters";
 import { db, firestoreValues } from "../shared/firebase";
 import type { DocumentCreatedImpl } from "../shared/firestore-trigger";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 import { publish } from "../shared/pubsub";
 import { TOPICS } from "../shared/topics";
-import { OutboxRecord } from "./order-event";
+import { OrderEventMessage, OutboxRecord } from "./order-event";
 import { SWEEP_AFTER_MS } from "./outbox-sweep";
 
 const OUTBOX_RETENTION_DAYS = 7;
@@ -22,7 +23,9 @@ const SWEEP_BATCH = 200;
 
 /** Publishes a record and stamps it published. */
 export async function publishRecord(record: OutboxRecord): Promise<void> {
-  const { correlationId, ...message } = record;
+  // Subscribers get the message alone: bookkeeping and stage durations stay in the outbox.
+  const message = OrderEventMessage.parse(record);
+  const { correlationId } = record;
   await publish(TOPICS.orderEvents, message, { eventId: record.eventId, type: record.type, orderId: record.orderId, correlationId });
   const { FieldValue, Timestamp } = firestoreValues();
   await db()
@@ -60,8 +63,28 @@ export const publishOrderEvent: DocumentCreatedImpl<Record<string, unknown>> = {
       return;
     }
     await publishRecord(record);
+    logPublished(record, raw.createdAt, "trigger");
   },
 };
+
+/**
+ * The line operations count order moves, outbox lag and stage durations by: once per record
+ * published (a record published by both trigger and sweep, a rare race, counts twice).
+ */
+function logPublished(record: OutboxRecord, createdAt: unknown, via: "trigger" | "sweep"): void {
+  const created = createdAt && typeof (createdAt as { toMillis?: unknown }).toMillis === "function" ? (createdAt as { toMillis(): number }).toMillis() : undefined;
+  log.info(OPS_EVENTS.outboxPublished.name, {
+    eventId: record.eventId,
+    type: record.type,
+    orderId: record.orderId,
+    from: record.from,
+    to: record.to,
+    via,
+    lagMs: created === undefined ? null : Math.max(0, Date.now() - created),
+    ...(record.sinceCheckoutMs !== undefined ? { sinceCheckoutMs: record.sinceCheckoutMs } : {}),
+    ...(record.sincePlacedMs !== undefined ? { sincePlacedMs: record.sincePlacedMs } : {}),
+  });
+}
 
 export interface SweepReport {
   published: number;
@@ -93,7 +116,10 @@ export async function sweepOutbox(now = Date.now(), publishOne: (record: OutboxR
       continue;
     }
     try {
-      await withContext({ correlationId: parsed.data.correlationId, handler: "orders-sweepOutbox" }, () => publishOne(parsed.data));
+      await withContext({ correlationId: parsed.data.correlationId, handler: "orders-sweepOutbox" }, async () => {
+        await publishOne(parsed.data);
+        logPublished(parsed.data, doc.get("createdAt"), "sweep");
+      });
       report.published += 1;
     } catch (error) {
       log.error("outbox.publish-failed", error, { eventId: doc.id });
@@ -101,7 +127,7 @@ export async function sweepOutbox(now = Date.now(), publishOne: (record: OutboxR
     }
   }
   if (report.published > 0 || report.failed.length > 0 || report.deadLettered.length > 0) {
-    log.warn("outbox.swept", { published: report.published, failed: report.failed.length, deadLettered: report.deadLettered.length });
+    log.warn(OPS_EVENTS.outboxSwept.name, { published: report.published, failed: report.failed.length, deadLettered: report.deadLettered.length });
   }
   return report;
 }

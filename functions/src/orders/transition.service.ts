@@ -15,9 +15,11 @@ import { correlationId } from "../shared/context";
 import { DomainError, failedPrecondition, notFound, permissionDenied } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 import { acceptanceWindowMinutes } from "../shared/params";
 import { restaurantIdsOf } from "../shared/roles";
 import { decideTransition, orderEventType, type ActorKind, type OrderState } from "./order-state";
+import { stageTiming, type StageTiming } from "./stage-timing";
 
 export interface Actor {
   kind: ActorKind;
@@ -91,7 +93,7 @@ export function writeOrderEvent(
   tx: Transaction,
   order: OrderRef,
   type: string,
-  fields: { version: number; from?: OrderState | null; to?: OrderState | null; courierUid?: string },
+  fields: { version: number; from?: OrderState | null; to?: OrderState | null; courierUid?: string; timing?: StageTiming },
 ): string {
   const { FieldValue } = firestoreValues();
   const ref = db().collection(COLLECTIONS.outbox).doc();
@@ -105,6 +107,7 @@ export function writeOrderEvent(
     restaurantId: order.restaurantId,
     customerUid: order.customerUid,
     ...(fields.courierUid ? { courierUid: fields.courierUid } : {}),
+    ...fields.timing,
     correlationId: order.correlationId,
     createdAt: FieldValue.serverTimestamp(),
     // Null until published: the sweep looks for records the trigger failed to publish.
@@ -138,7 +141,8 @@ export function planTransition(tx: Transaction, order: DocumentSnapshot, to: Ord
     correlationId: orderCid,
     ...(correlationId() !== orderCid ? { requestCorrelationId: correlationId() } : {}),
   };
-  const eventId = writeOrderEvent(tx, orderRefOf(order), orderEventType(to), { version, from: data.status, to });
+  const timing = stageTiming({ status: data.status, createdAt: order.get("createdAt"), history: order.get("history") }, to, Date.now());
+  const eventId = writeOrderEvent(tx, orderRefOf(order), orderEventType(to), { version, from: data.status, to, timing });
   return {
     result: { orderId: order.id, from: data.status, to, eventId } satisfies TransitionResult,
     fields: {
@@ -180,7 +184,7 @@ export async function transitionOrder(
     options.alsoWrite?.(tx, planned.result);
     return planned.result;
   });
-  log.info("order.transitioned", { orderId, from: result.from, to, by: actor.kind, eventId: result.eventId });
+  log.info(OPS_EVENTS.orderTransitioned.name, { orderId, from: result.from, to, by: actor.kind, eventId: result.eventId });
   return result;
 }
 

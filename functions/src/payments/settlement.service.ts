@@ -17,11 +17,12 @@ import { db, firestoreValues } from "../shared/firebase";
 import { runOnceThen } from "../shared/idempotency";
 import { faultPoint } from "../shared/faults";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 import type { SubscriberImpl } from "../shared/subscriber";
 import type { TaskImpl } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
-import { attentionFlag, type AttentionReason } from "../orders/attention";
+import { attentionFlag, logAttentionFlagged, type AttentionReason } from "../orders/attention";
 import { OrderEventMessage } from "../orders/order-event";
 import { ACCEPTED_STATES, GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { cancelBySystem, planTransition, readOrder, SYSTEM } from "../orders/transition.service";
@@ -82,12 +83,13 @@ export const settlePayment: TaskImpl<SettlePayment> = {
     const { FieldValue } = firestoreValues();
     // What Stripe or our code said stays in the dead letter and the log below, not on the order.
     await db().collection(COLLECTIONS.orders).doc(orderId).update({ attention: attentionFlag(ATTENTION_REASON, { deadLetterId }) });
+    logAttentionFlagged(orderId, ATTENTION_REASON);
     // A refund asked for and never confirmed: its audit entry says so.
     await db().runTransaction(async (tx) => {
       const refund = await tx.get(refundEntry(orderId));
       if (refund.exists && refund.get("outcome") === "requested") tx.update(refund.ref, { outcome: "failed", deadLetterId, failedAt: FieldValue.serverTimestamp() });
     });
-    log.error("payment.settlement-abandoned", error, { orderId, deadLetterId });
+    log.error(OPS_EVENTS.paymentSettlementAbandoned.name, error, { orderId, deadLetterId });
   },
 };
 
@@ -168,11 +170,11 @@ async function record(orderId: string, to: PaymentState, amounts: { amountCaptur
     if (refund?.exists && refund.get("outcome") !== "refunded") tx.update(refund.ref, { outcome: "refunded", amountRefunded: amounts.amountRefunded ?? null, settledAt: FieldValue.serverTimestamp() });
     return closing;
   });
-  log.info("payment.settled", { orderId, payment: to, orderRefunded: moved });
+  log.info(OPS_EVENTS.paymentSettled.name, { orderId, payment: to, orderRefunded: moved });
 }
 
 /** The payment cannot be taken: the order is cancelled, and its events compensate the rest. */
 async function failForGood(orderId: string, reason: string): Promise<void> {
-  log.warn("payment.capture-impossible", { orderId, reason });
+  log.warn(OPS_EVENTS.paymentCaptureImpossible.name, { orderId, reason });
   await cancelBySystem(orderId, SYSTEM.payments, reason, { extra: { "payment.status": "failed" } });
 }

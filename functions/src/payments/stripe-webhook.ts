@@ -8,7 +8,9 @@ import type Stripe from "stripe";
 import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "../shared/context";
 import { runOnce } from "../shared/idempotency";
 import { log } from "../shared/log";
+import { OPS_EVENTS } from "../shared/ops-events";
 import { stripeWebhookSecret } from "../shared/params";
+import { logAttentionFlagged } from "../orders/attention";
 import { applyPaymentEvent, type PaymentEvent, type PaymentState } from "./payment-events";
 import { stripe } from "./stripe.gateway";
 
@@ -67,7 +69,7 @@ export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, r
       if (!signature || !req.rawBody) throw new Error("missing signature or body");
       event = stripe().webhooks.constructEvent(req.rawBody, signature, stripeWebhookSecret.value(), SIGNATURE_TOLERANCE_SECONDS);
     } catch (error) {
-      log.warn("stripe.webhook-rejected", { reason: (error as Error).message });
+      log.warn(OPS_EVENTS.stripeWebhookRejected.name, { reason: (error as Error).message });
       res.status(400).json({ error: { code: "invalid-argument", message: "Invalid Stripe signature.", details: { correlationId, reason: "bad-signature" } } });
       return;
     }
@@ -81,10 +83,12 @@ export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, r
       const paymentEvent = await toPaymentEvent(event);
       const result = await runOnce(HANDLER, event.id, (tx) => applyPaymentEvent(tx, paymentEvent));
       const outcome = result.applied ? result.value : "duplicate";
-      log.info("stripe.webhook-handled", { eventId: event.id, type: event.type, orderId: paymentEvent.orderId, outcome });
+      log.info(OPS_EVENTS.stripeWebhookHandled.name, { eventId: event.id, type: event.type, orderId: paymentEvent.orderId, outcome });
+      // A mismatch flagged the order in that transaction; said here, once it is committed.
+      if (outcome === "mismatch") logAttentionFlagged(paymentEvent.orderId ?? "unknown", "payment-mismatch");
       res.status(200).json({ received: true, handled: true, outcome });
     } catch (error) {
-      log.error("stripe.webhook-failed", error, { eventId: event.id, type: event.type });
+      log.error(OPS_EVENTS.stripeWebhookFailed.name, error, { eventId: event.id, type: event.type });
       res.status(500).json({ error: { code: "internal", message: "Not processed; retry.", details: { correlationId, reason: "internal" } } });
     }
   });

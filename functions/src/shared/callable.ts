@@ -15,6 +15,7 @@ import { clientAddress } from "./client-address";
 import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "./context";
 import { DomainError, invalidArgument, permissionDenied } from "./errors";
 import { log } from "./log";
+import { OPS_EVENTS } from "./ops-events";
 import { appCheckEnforced, defaultRateLimitPerMinute } from "./params";
 import type { RateLimit } from "./rate-limit";
 import { roleOf, type Role } from "./roles";
@@ -106,7 +107,7 @@ export async function handleCall<I, O>(
       if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${clientAddress(request.rawRequest ?? { headers: {} })}`}`, limit);
       if (uid) await deps.ensureProfile?.(uid, caller.claims);
       const output = await impl.run(input, caller);
-      log.info("callable.completed", { durationMs: Date.now() - started });
+      log.info(OPS_EVENTS.callableCompleted.name, { durationMs: Date.now() - started });
       return output;
     } catch (error) {
       throw toHttpsError(error, correlationId, Date.now() - started);
@@ -139,15 +140,15 @@ function checkPayloadSize(spec: CallableSpec, request: Pick<CallableRequest<unkn
 /** Maps any failure to what the client may see; unknown errors are logged and become `internal`. */
 export function toHttpsError(error: unknown, correlationId: string, durationMs?: number): HttpsError {
   if (error instanceof DomainError) {
-    log.warn("callable.refused", { code: error.code, reason: error.extra.reason, durationMs });
+    log.warn(OPS_EVENTS.callableRefused.name, { code: error.code, reason: error.extra.reason, durationMs });
     const details: ErrorDetails = { correlationId, ...error.extra };
     return new HttpsError(error.code, error.message, details);
   }
   if (error instanceof HttpsError) {
-    log.warn("callable.refused", { code: error.code, durationMs });
+    log.warn(OPS_EVENTS.callableRefused.name, { code: error.code, durationMs });
     return new HttpsError(error.code, error.message, { ...(error.details as object), correlationId });
   }
-  log.error("callable.failed", error, { durationMs });
+  log.error(OPS_EVENTS.callableFailed.name, error, { durationMs });
   const details: ErrorDetails = { correlationId, reason: "internal" };
   return new HttpsError("internal", "Something went wrong on our side. Quote the correlation id if it persists.", details);
 }

@@ -8,6 +8,7 @@ import { currentContext } from "./context";
 import { db, firestoreValues } from "./firebase";
 import { ledgerId } from "./idempotency";
 import { describeError, log } from "./log";
+import { OPS_EVENTS } from "./ops-events";
 
 export interface DeadLetter {
   handler: string;
@@ -37,7 +38,7 @@ export async function recordDeadLetter(letter: DeadLetter): Promise<string> {
       status: "open",
       recordedAt: FieldValue.serverTimestamp(),
     });
-  log.error("dead-letter.recorded", letter.error, { deadLetterId: id, source: letter.source, attempts: letter.attempts });
+  log.error(OPS_EVENTS.deadLetterRecorded.name, letter.error, { deadLetterId: id, failedHandler: letter.handler, source: letter.source, attempts: letter.attempts });
   return id;
 }
 
@@ -45,5 +46,5 @@ export async function recordDeadLetter(letter: DeadLetter): Promise<string> {
 export async function resolveDeadLetter(id: string): Promise<void> {
   const { FieldValue } = firestoreValues();
   await db().collection(COLLECTIONS.deadLetters).doc(id).update({ status: "resolved", resolvedAt: FieldValue.serverTimestamp() });
-  log.info("dead-letter.resolved", { deadLetterId: id });
+  log.info(OPS_EVENTS.deadLetterResolved.name, { deadLetterId: id });
 }

@@ -12,6 +12,7 @@ import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
 import { recordDeadLetter, resolveDeadLetter } from "./dead-letters";
 import { runEvent, type Validated } from "./event-handler";
 import { log } from "./log";
+import { OPS_EVENTS } from "./ops-events";
 import type { TaskEnvelope } from "./tasks";
 import type { TaskQueue } from "./task-queues";
 
@@ -82,12 +83,14 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
         log.info("task.not-due", { handler: spec.name, taskId, attempt, dueInSeconds: early.dueInSeconds, correlationId });
         if (!finalAttempt) throw early;
         // Never run early; out of attempts, leave it where a person will see it.
-        await withContext({ correlationId, handler: spec.name }, () =>
-          recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: early, attempts: attempt }),
-        );
+        await withContext({ correlationId, handler: spec.name }, async () => {
+          const deadLetterId = await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: early, attempts: attempt });
+          log.error(OPS_EVENTS.taskGaveUp.name, early, { handler: spec.name, taskId, attempts: attempt, deadLetterId });
+        });
         return;
       }
       await runEvent(spec.name, correlationId, { taskId, attempt }, async () => {
+        if (attempt > 1) log.warn(OPS_EVENTS.taskRetried.name, { handler: spec.name, taskId, attempt });
         const impl = await load();
         const parsed = impl.schema.safeParse(envelope.data);
         if (!parsed.success) {
@@ -102,6 +105,7 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
             throw error;
           }
           const deadLetterId = await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error, attempts: attempt });
+          log.error(OPS_EVENTS.taskGaveUp.name, error, { handler: spec.name, taskId, attempts: attempt, deadLetterId });
           await impl.onGiveUp?.(parsed.data, deadLetterId, error);
           return;
         }
