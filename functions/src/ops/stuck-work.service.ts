@@ -103,7 +103,7 @@ export async function detectStuckWork(now = Date.now()): Promise<Detection> {
       if (!(await (finding.kind === "order" ? flagOrder(finding, now) : openAlert(finding)))) continue;
       flagged.push(finding);
       // counted: see ops/monitoring
-      log.error("ops.stuck-work-detected", `${finding.kind} ${finding.id} stuck in ${finding.state}`, {
+      log.error("ops.stuck-work-detected", new Error(`${finding.kind} ${finding.id} stuck in ${finding.state} for ${finding.ageMinutes} min`), {
         kind: finding.kind,
         id: finding.id,
         state: finding.state,
