@@ -11,8 +11,10 @@ import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, it, mock } from "node:test";
 import { Timestamp } from "firebase-admin/firestore";
 import { detectStuckWork } from "../../src/ops/stuck-work.service";
+import { sweepStalledOrders } from "../../src/orders/stall-sweep.service";
 import { log } from "../../src/shared/log";
 import { admin } from "../support/emulators";
+import { kitchen, orderWhere, placedOrder } from "../support/workflow";
 
 const REPO = join(__dirname, "..", "..", "..");
 const MINUTE = 60_000;
@@ -95,6 +97,30 @@ describe("ops-detectStuckWork", () => {
     assert.ok(third.resolved.includes(`opsAlerts/dead-letter:${letter}`), JSON.stringify(third.resolved));
     assert.equal((await admin().db.doc(`opsAlerts/dead-letter:${letter}`).get()).get("status"), "resolved");
     assert.equal((await admin().db.doc(`opsAlerts/notification-sending:${claim}`).get()).get("status"), "open");
+  });
+});
+
+describe("the stall sweep next to flagged orders", () => {
+  it("still re-drives a newly stalled order when a full batch of older, flagged ones waits in the same state", async () => {
+    // Flagged orders stay in their state until a person acts, and the sweep leaves them alone
+    // (follow-ups.ts): they must not take the batch from the orders it can still save.
+    const batch = admin().db.batch();
+    const since = Date.parse("2001-01-01T00:00:00Z");
+    for (let i = 0; i < 101; i += 1) {
+      const path = `orders/ops-flagged-${randomUUID()}`;
+      cleanup.push(path);
+      batch.set(admin().db.doc(path), { status: "placed", restaurantId: "ops-test", acceptBy: Timestamp.fromMillis(since + i * MINUTE), updatedAt: Timestamp.fromMillis(since), attention: { reason: "stuck-in-state", state: "placed" } });
+    }
+    await batch.commit();
+    const k = await kitchen();
+    // Cash: no other sweep query (an authorized card payment's) finds it by another way.
+    const { orderId } = await placedOrder(k, "cash");
+    await Promise.all([k.staff.close(), k.customer.close()]);
+    await admin().db.doc(`orders/${orderId}`).update({ acceptBy: Timestamp.fromMillis(Date.now() - 30 * MINUTE) });
+
+    const redriven = await sweepStalledOrders();
+    assert.ok((redriven["acceptance-deadline-not-enforced"] ?? 0) >= 1, JSON.stringify(redriven));
+    await orderWhere(orderId, (o) => o.status === "cancelled");
   });
 });
 
