@@ -7,7 +7,7 @@
  * Queries are bounded and read the most recently overdue first: old findings, already flagged,
  * cannot starve new ones out of the batch.
  */
-import type { Query } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Query } from "firebase-admin/firestore";
 import { attentionFlag } from "../orders/attention";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
@@ -164,10 +164,11 @@ async function clearMovedOrders(now: number): Promise<string[]> {
   const { FieldValue } = firestoreValues();
   const flagged = await db().collection(COLLECTIONS.orders).where("attention.reason", "==", "stuck-in-state").limit(DETECT_BATCH).get();
   const cleared: string[] = [];
-  for (const order of flagged.docs) {
+  const stillStuck = (order: DocumentSnapshot) => order.get("attention.reason") !== "stuck-in-state" || orderStuck(order.data()!, now)?.state === order.get("attention.state");
+  for (const order of flagged.docs.filter((candidate) => !stillStuck(candidate))) {
     const moved = await db().runTransaction(async (tx) => {
       const current = await tx.get(order.ref);
-      if (current.get("attention.reason") !== "stuck-in-state" || orderStuck(current.data()!, now)?.state === current.get("attention.state")) return false;
+      if (!current.exists || stillStuck(current)) return false;
       tx.update(order.ref, { attention: FieldValue.delete() });
       return true;
     });
