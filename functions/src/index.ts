@@ -18,6 +18,7 @@ exportLazily(exports, {
   dispatch: () => require("./dispatch"),
   inventory: () => require("./inventory"),
   notifications: () => require("./notifications"),
+  ops: () => require("./ops"),
   orders: () => require("./orders"),
   payments: () => require("./payments"),
 });

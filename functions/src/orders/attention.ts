@@ -13,6 +13,7 @@ export const ATTENTION_MESSAGES = {
   "payment-mismatch": "A payment notice did not match this order, so it was not acted on. An operator will check the payment.",
   "no-courier": "No courier has taken this order yet. Still looking further away.",
   "no-pickup-location": "The restaurant has no pickup location, so no courier can be offered this order.",
+  "stuck-in-state": "This order has not moved on for longer than expected. An operator will look into it.",
 } as const;
 
 export type AttentionReason = keyof typeof ATTENTION_MESSAGES;

@@ -15,17 +15,22 @@ import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields, type Stall } from "./
 /** Orders read per query and sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
 
-/** Where stalled orders can be: each query is bounded (its field is cleared once the step is done). */
+/**
+ * Where stalled orders can be: each query is bounded (its field is cleared once the step is done)
+ * and reads the most recently overdue first. Orders flagged for a person stay where they are and
+ * are skipped (follow-ups.ts); read oldest first, a batch of them would hide every order stalled
+ * after them.
+ */
 function suspects(cutoff: number): Query[] {
   const { Timestamp } = firestoreValues();
   const before = Timestamp.fromMillis(cutoff);
   const orders = db().collection(COLLECTIONS.orders);
   return [
-    orders.where("status", "==", "awaiting_payment").where("payBefore", "<", before),
-    orders.where("status", "==", "placed").where("acceptBy", "<", before),
-    orders.where("dispatch.dueAt", "<", before),
-    orders.where("dispatch.escalateAt", "<", before),
-    orders.where("payment.status", "==", "authorized").where("updatedAt", "<", before),
+    orders.where("status", "==", "awaiting_payment").where("payBefore", "<", before).orderBy("payBefore", "desc"),
+    orders.where("status", "==", "placed").where("acceptBy", "<", before).orderBy("acceptBy", "desc"),
+    orders.where("dispatch.dueAt", "<", before).orderBy("dispatch.dueAt", "desc"),
+    orders.where("dispatch.escalateAt", "<", before).orderBy("dispatch.escalateAt", "desc"),
+    orders.where("payment.status", "==", "authorized").where("updatedAt", "<", before).orderBy("updatedAt", "desc"),
     orders.where("status", "==", "cancelled").where("payment.status", "==", "captured"),
   ].map((query) => query.limit(SWEEP_BATCH));
 }

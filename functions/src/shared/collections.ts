@@ -65,4 +65,6 @@ export const COLLECTIONS = {
   cashCheckoutGuards: "cashCheckoutGuards",
   processedEvents: "processedEvents",
   deadLetters: "deadLetters",
+  /** Stuck work the detector found (id: `{kind}:{itemId}`), one per item, for operators; admin-read only. */
+  opsAlerts: "opsAlerts",
 } as const;

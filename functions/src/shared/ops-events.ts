@@ -154,14 +154,12 @@ export const OPS_EVENTS = {
     severity: "ERROR",
     labels: ["kind"],
     meaning: "The stuck-work detector found work past its expected time (an order, a ledger entry, a dead letter, a broadcast).",
-    emittedBy: "the scheduled stuck-work detector",
   },
   healthDegraded: {
     name: "ops.health-degraded",
     severity: "ERROR",
     labels: ["check"],
     meaning: "The health check found a dependency unreachable or a backlog out of bounds (answered 503).",
-    emittedBy: "the ops-health function",
   },
 } as const satisfies Record<string, OpsEvent>;
 

@@ -185,3 +185,36 @@ export const requireMfaForStaff = defineBoolean("REQUIRE_MFA_FOR_STAFF", {
   default: false,
   description: "Refuse sign-in of staff and admin accounts that have not enrolled a second factor.",
 });
+
+/** What an uptime check sends in `x-health-token` to read `ops-health` (admins use their ID token). */
+export const healthCheckToken = defineSecret("HEALTH_CHECK_TOKEN");
+
+/** Open dead letters `ops-health` tolerates before it answers degraded. */
+export const healthMaxOpenDeadLetters = defineInt("HEALTH_MAX_OPEN_DEAD_LETTERS", {
+  default: 0,
+  description: "Open dead letters tolerated before ops-health answers 503 degraded.",
+});
+
+/** Outbox records unpublished past their grace that `ops-health` tolerates. */
+export const healthMaxOutboxLagging = defineInt("HEALTH_MAX_OUTBOX_LAGGING", {
+  default: 0,
+  description: "Outbox records still unpublished after the outbox sweep should have published them, tolerated before ops-health answers degraded.",
+});
+
+/** Notification claims left `sending` past their lease that `ops-health` tolerates. */
+export const healthMaxStuckSending = defineInt("HEALTH_MAX_STUCK_SENDING", {
+  default: 0,
+  description: "Notification ledger entries stuck in sending, tolerated before ops-health answers degraded.",
+});
+
+/** Orders carrying an attention flag that `ops-health` tolerates (each already asks a person to look). */
+export const healthMaxAttentionOrders = defineInt("HEALTH_MAX_ATTENTION_ORDERS", {
+  default: 10,
+  description: "Orders flagged for attention tolerated before ops-health answers degraded.",
+});
+
+/** Orders past the time their state allows (ops/stuck-work.ts) that `ops-health` tolerates. */
+export const healthMaxStuckOrders = defineInt("HEALTH_MAX_STUCK_ORDERS", {
+  default: 0,
+  description: "Orders stuck in a state longer than it allows, tolerated before ops-health answers degraded.",
+});

@@ -32,3 +32,9 @@ export async function publish(
   log.info("event.published", { topic, eventId: all.eventId, type: all.type, messageId });
   return messageId;
 }
+
+/** Whether `topic` exists, as Pub/Sub answers it (a metadata read: what the health check asks). */
+export async function topicExists(topic: Topic): Promise<boolean> {
+  const [exists] = await pubsub().topic(topic).exists();
+  return exists;
+}

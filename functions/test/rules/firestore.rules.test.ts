@@ -137,6 +137,12 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     listQuery: (db) => query(collection(db, "smsBudget"), where("exhausted", "==", true)),
     allowed: { get: ["admin"], list: ["admin"] },
   },
+  "opsAlerts (stuck work, for operators)": {
+    collection: "opsAlerts",
+    seed: { id: "dead-letter:d1", data: { kind: "dead-letter", sourceId: "d1", state: "open", status: "open" } },
+    listQuery: (db) => query(collection(db, "opsAlerts"), where("status", "==", "open")),
+    allowed: { get: ["admin"], list: ["admin"] },
+  },
   broadcasts: serverOnly("broadcasts"),
   "broadcasts batches": serverOnly("broadcasts/b1/batches"),
   "restaurantAudiences customers": serverOnly("restaurantAudiences/r1/customers"),

@@ -1,0 +1,10 @@
+/**
+ * Operations: the health check an uptime check and the on-call read, and the detector that flags
+ * stuck work once for a person. Each function loads on first access.
+ */
+import { exportLazily } from "../shared/lazy-exports";
+
+exportLazily(exports, {
+  health: () => require("./health.function").health,
+  detectStuckWork: () => require("./detect-stuck-work.function").detectStuckWork,
+});
