@@ -42,4 +42,14 @@ describe("log redaction", () => {
     assert.ok(out.includes("•••3456"), "the last digits stay, enough for support");
     assert.ok(out.includes('"orderId":"o2"'));
   });
+
+  it("an error line keeps its event name as the message (metrics filter on it) and its stack readable", () => {
+    const error = new Error("boom");
+    error.stack = "Error: boom\n    at callErrorFromStatus (/srv/node_modules/@grpc/grpc-js/build/src/call.js:32:19)";
+    const line = JSON.parse(printed(() => log.error("test.failed", error, { orderId: "o3" })).trim()) as Record<string, unknown>;
+    assert.equal(line.message, "test.failed");
+    assert.equal(line.severity, "ERROR");
+    assert.equal(line.orderId, "o3");
+    assert.match(String(line.stack_trace), /@grpc\/grpc-js\/build\/src\/call\.js:32:19/, "Error Reporting reads the stack, paths intact");
+  });
 });
