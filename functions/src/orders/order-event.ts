@@ -21,5 +21,5 @@ export const OrderEventMessage = z.object({
 export type OrderEventMessage = z.infer<typeof OrderEventMessage>;
 
 /** What the outbox trigger reads: the message plus bookkeeping. */
-export const OutboxRecord = OrderEventMessage.extend({ correlationId: z.string().min(1) });
+export const OutboxRecord = OrderEventMessage.extend({ correlationId: z.string().min(1), traceparent: z.string().nullish() });
 export type OutboxRecord = z.infer<typeof OutboxRecord>;

@@ -7,13 +7,13 @@
 import type { DocumentReference } from "firebase-admin/firestore";
 import { z } from "zod";
 import { COLLECTIONS } from "../shared/collections";
-import { withContext } from "../shared/context";
 import { recordDeadLetter } from "../shared/dead-letters";
 import { db, firestoreValues } from "../shared/firebase";
 import type { DocumentCreatedImpl } from "../shared/firestore-trigger";
 import { log } from "../shared/log";
 import { publish } from "../shared/pubsub";
 import { TOPICS } from "../shared/topics";
+import { traceWork } from "../shared/tracing";
 import { OutboxRecord } from "./order-event";
 import { SWEEP_AFTER_MS } from "./outbox-sweep";
 
@@ -22,7 +22,9 @@ const SWEEP_BATCH = 200;
 
 /** Publishes a record and stamps it published. */
 export async function publishRecord(record: OutboxRecord): Promise<void> {
-  const { correlationId, ...message } = record;
+  // The trace context travels as an attribute (pubsub.ts), not in the message.
+  const { correlationId, traceparent, ...message } = record;
+  void traceparent;
   await publish(TOPICS.orderEvents, message, { eventId: record.eventId, type: record.type, orderId: record.orderId, correlationId });
   const { FieldValue, Timestamp } = firestoreValues();
   await db()
@@ -93,7 +95,9 @@ export async function sweepOutbox(now = Date.now(), publishOne: (record: OutboxR
       continue;
     }
     try {
-      await withContext({ correlationId: parsed.data.correlationId, handler: "orders-sweepOutbox" }, () => publishOne(parsed.data));
+      // Published late, still in the order's trace.
+      const origin = { handler: "orders-sweepOutbox", role: "consumer", correlationId: parsed.data.correlationId, parent: parsed.data.traceparent ?? undefined } as const;
+      await traceWork({ ...origin, attributes: { orderId: parsed.data.orderId } }, () => publishOne(parsed.data));
       report.published += 1;
     } catch (error) {
       log.error("outbox.publish-failed", error, { eventId: doc.id });

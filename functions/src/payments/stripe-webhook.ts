@@ -5,10 +5,11 @@
  */
 import type { Request, Response } from "express";
 import type Stripe from "stripe";
-import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "../shared/context";
+import { traceRequest } from "../shared/http";
 import { runOnce } from "../shared/idempotency";
 import { log } from "../shared/log";
 import { stripeWebhookSecret } from "../shared/params";
+import { annotateSpan } from "../shared/tracing";
 import { applyPaymentEvent, type PaymentEvent, type PaymentState } from "./payment-events";
 import { stripe } from "./stripe.gateway";
 
@@ -59,8 +60,7 @@ async function toPaymentEvent(event: Stripe.Event): Promise<PaymentEvent> {
 }
 
 export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, res: Response): Promise<void> {
-  const correlationId = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
-  await withContext({ correlationId, handler: HANDLER }, async () => {
+  await traceRequest(HANDLER, req, res, async (correlationId) => {
     const signature = req.get("stripe-signature");
     let event: Stripe.Event;
     try {
@@ -79,6 +79,7 @@ export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, r
     }
     try {
       const paymentEvent = await toPaymentEvent(event);
+      annotateSpan({ orderId: paymentEvent.orderId });
       const result = await runOnce(HANDLER, event.id, (tx) => applyPaymentEvent(tx, paymentEvent));
       const outcome = result.applied ? result.value : "duplicate";
       log.info("stripe.webhook-handled", { eventId: event.id, type: event.type, orderId: paymentEvent.orderId, outcome });
