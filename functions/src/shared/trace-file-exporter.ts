@@ -8,6 +8,9 @@ import { dirname } from "node:path";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 
+/** Attribute of an entry span whose parent is the caller's span (a `traceparent` header): not ours to find. */
+export const CALLER_PARENT = "trace.parent";
+
 export type SpanKindName = "internal" | "server" | "client" | "producer" | "consumer";
 
 /** One finished span, as the file holds it. Times are epoch milliseconds (fractional). */

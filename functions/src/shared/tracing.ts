@@ -26,7 +26,7 @@ import type { BasicTracerProvider, SpanProcessor } from "@opentelemetry/sdk-trac
 import { currentContext, withContext, type TraceContext } from "./context";
 import { localSetting } from "./local-stack";
 import { traceSampleRatio } from "./params";
-import { SpanFileExporter } from "./trace-file-exporter";
+import { CALLER_PARENT, SpanFileExporter } from "./trace-file-exporter";
 
 /** Header (and message attribute, envelope and document field) carrying the trace context. */
 export const TRACEPARENT = "traceparent";
@@ -153,7 +153,9 @@ export function startSpan(spec: {
   const parentContext = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, spanContextOf(parent)) : api.ROOT_CONTEXT;
   const kinds = { server: api.SpanKind.SERVER, consumer: api.SpanKind.CONSUMER, client: api.SpanKind.CLIENT, internal: api.SpanKind.INTERNAL };
   const links: Link[] = (spec.links ?? []).map((link) => ({ context: spanContextOf(link) }));
-  const span = tracer.startSpan(spec.name, { kind: kinds[spec.role], attributes: attributesOf(spec.attributes), links }, parentContext);
+  // A request's span continuing the caller's trace: its parent lives in the app, not in our spans.
+  const attributes = { ...spec.attributes, ...(spec.role === "server" && parent ? { [CALLER_PARENT]: "caller" } : {}) };
+  const span = tracer.startSpan(spec.name, { kind: kinds[spec.role], attributes: attributesOf(attributes), links }, parentContext);
   const own = span.spanContext();
   const context: TraceContext = { traceId: own.traceId, spanId: own.spanId, sampled: (own.traceFlags & 1) === 1 };
   open.set(context.spanId, span);
