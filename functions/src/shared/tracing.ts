@@ -231,16 +231,45 @@ export async function traceCall<T>(name: string, call: () => Promise<T>): Promis
 }
 
 /**
+ * Runs `work` (a step a sweep takes for an order) in the order's trace: inside a traced unit of
+ * another trace, as an `order.<step>` span, child of the order's checkout and linked to the
+ * current span; already in the order's trace, or outside any span, as it is.
+ */
+export async function inOrderTrace<T>(orderTrace: unknown, step: string, attributes: Record<string, AttributeValue>, work: () => Promise<T>): Promise<T> {
+  const order = parseTraceparent(orderTrace);
+  const context = currentContext();
+  if (!order || !context?.trace || context.trace.traceId === order.traceId) return work();
+  const span = startSpan({
+    name: `order.${step}`,
+    role: "internal",
+    parent: order,
+    links: [context.trace],
+    attributes: { ...attributes, correlationId: context.correlationId, handler: context.handler },
+  });
+  try {
+    const result = await withContext({ ...context, trace: span.context }, work);
+    span.end();
+    return result;
+  } catch (error) {
+    span.end(error);
+    throw error;
+  }
+}
+
+/**
  * The `traceparent` a step of an order's workflow hands on: the current span when the work is
- * already in the order's trace; otherwise (a request with a trace of its own) a short
- * `order.<step>` span in the order's trace, child of its checkout and linked to the request's
- * span. Called inside a transaction, a retried attempt leaves one more such span, harmless.
+ * already in the order's trace; a request with a trace of its own gets a short `order.<step>`
+ * span in the order's trace, child of its checkout and linked to the request's span; work
+ * outside any span (an admin script) hands on the order's own context, since a span of its
+ * would never be exported. Called inside a transaction, a retried attempt leaves one more
+ * `order.<step>` span, harmless.
  */
 export function orderTraceparent(orderTrace: unknown, step: string, attributes: Record<string, AttributeValue> = {}): string | undefined {
   const order = parseTraceparent(orderTrace);
   const context = currentContext();
   const current = context?.trace;
   if (!order || current?.traceId === order.traceId) return current ? formatTraceparent(current) : undefined;
+  if (!current) return formatTraceparent(order);
   const span = startSpan({
     name: `order.${step}`,
     role: "internal",

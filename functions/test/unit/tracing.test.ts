@@ -13,7 +13,7 @@ import { failedPrecondition } from "../../src/shared/errors";
 import { entry, traceFields } from "../../src/shared/log";
 import type { SpanLine } from "../../src/shared/trace-file-exporter";
 import { buildTree, isUnbroken, renderWaterfall, tracesFor } from "../../src/shared/trace-waterfall";
-import { currentTraceparent, formatTraceparent, orderTraceparent, outcomeOf, parseTraceparent, traceCall, traceWork } from "../../src/shared/tracing";
+import { currentTraceparent, formatTraceparent, inOrderTrace, orderTraceparent, outcomeOf, parseTraceparent, traceCall, traceWork } from "../../src/shared/tracing";
 
 // The tracer reads these once, on the first span: every span of this file goes to SPANS.
 const SPANS = join(mkdtempSync(join(tmpdir(), "spans-")), "spans.jsonl");
@@ -146,6 +146,32 @@ describe("spans in the local file", () => {
     assert.equal(hop.parentSpanId, "b".repeat(16));
     assert.equal(hop.links[0].spanId, request);
     assert.equal(handedOn, `00-${"a".repeat(32)}-${hop.spanId}-01`);
+  });
+
+  it("a sweep's step for an order runs in the order's trace, linked to the sweep", async () => {
+    const orderTrace = `00-${"c".repeat(32)}-${"d".repeat(16)}-01`;
+    let inside: string | undefined;
+    let sweep: string | undefined;
+    await traceWork({ handler: "orders-sweepStalled", role: "server", correlationId: "corr-sweep-1" }, async () => {
+      sweep = currentContext()!.trace!.spanId;
+      await inOrderTrace(orderTrace, "redrive", { orderId: "order-7", stall: "capture-not-settled" }, async () => {
+        inside = currentTraceparent();
+      });
+      assert.equal(currentContext()!.trace!.spanId, sweep, "the sweep's own context is back afterwards");
+    });
+    const hop = spanLines().find((l) => l.name === "order.redrive")!;
+    assert.equal(hop.traceId, "c".repeat(32));
+    assert.equal(hop.parentSpanId, "d".repeat(16));
+    assert.equal(hop.links[0].spanId, sweep);
+    assert.equal(hop.attributes.stall, "capture-not-settled");
+    assert.equal(inside, `00-${"c".repeat(32)}-${hop.spanId}-01`);
+  });
+
+  it("work outside any span (a script) hands on the order's own trace context", () => {
+    const orderTrace = `00-${"e".repeat(32)}-${"f".repeat(16)}-01`;
+    const before = spanLines().length;
+    assert.equal(orderTraceparent(orderTrace, "cancelled"), orderTrace);
+    assert.equal(spanLines().length, before, "no span that nobody would export");
   });
 
   it("work already in the order's trace hands on its own span", async () => {
