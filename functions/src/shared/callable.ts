@@ -2,8 +2,9 @@
  * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
  * authentication and roles, validates the request against the endpoint's schema, applies the
  * per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
- * correlation context and a server span (continuing the request's `traceparent`, see tracing.ts) and maps every failure to a canonical HttpsError. Privileged callers
- * (staff, courier, admin) and specs that ask for it have their session checked against Auth, so
+ * correlation context and a server span (continuing the request's `traceparent`, see
+ * tracing.ts) and maps every failure to a canonical HttpsError. Privileged callers (staff,
+ * courier, admin) and specs that ask for it have their session checked against Auth, so
  * a revoked token (role change, ban) stops working at once rather than when it expires.
  * Endpoint files declare a spec and lazily load their implementation, so a cold instance loads
  * only the code of the function it serves.
