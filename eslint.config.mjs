@@ -30,6 +30,7 @@ export default tseslint.config(
       "functions/src/*/index.ts",
       "functions/src/shared/firebase.ts",
       "functions/src/shared/pubsub.ts",
+      "functions/src/shared/tracing.ts",
       "functions/src/payments/stripe.gateway.ts",
       "functions/src/notifications/twilio.adapter.ts",
       "functions/src/notifications/twilio-status.service.ts",

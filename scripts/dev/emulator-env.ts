@@ -18,6 +18,8 @@ const NETWORK_GUARD = join(REPO_ROOT, "scripts", "dev", "network-guard.cjs");
 export const NETWORK_GUARD_LOG = join(CACHE_DIR, "network-guard.log");
 /** Everything the emulator suite prints during `npm test` (test processes read it as EMULATOR_OUTPUT_LOG). */
 export const EMULATOR_OUTPUT_LOG = join(CACHE_DIR, "emulator-output.log");
+/** The local span file: the Functions emulator's tracer appends one JSON line per finished span (`npm run trace` reads it). */
+export const TRACE_SPANS_FILE = join(CACHE_DIR, "traces", "spans.jsonl");
 const PUBSUB_LAUNCHER = join(GCLOUD_PLATFORM, "pubsub-emulator", "bin", "cloud-pubsub-emulator");
 
 /** Where each emulator listens, read from firebase.json so there is one source of truth. */
@@ -52,6 +54,7 @@ export function emulatorEnv(): { env: NodeJS.ProcessEnv; offlineJars: boolean } 
   env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require ${NETWORK_GUARD}`].filter(Boolean).join(" ");
   env.NETWORK_GUARD_LOG = NETWORK_GUARD_LOG;
   env.XDG_CONFIG_HOME = firebaseCliConfigHome();
+  env.TRACE_SPANS_FILE = TRACE_SPANS_FILE;
   let offlineJars = false;
   if (existsSync(FIRESTORE_JAR) && existsSync(PUBSUB_LAUNCHER) && !process.env.FIRESTORE_EMULATOR_BINARY_PATH) {
     env.FIRESTORE_EMULATOR_BINARY_PATH = firestoreLauncherJar();

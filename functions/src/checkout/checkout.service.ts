@@ -32,6 +32,7 @@ import { priceCheckout, type PricingItem, type PricingRestaurant } from "./prici
 import { planReleaseOrderHolds } from "./order-holds";
 import { planOpenCashOrdersCheck, requireCashAllowed } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
+import { currentTraceparent } from "../shared/tracing";
 
 const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
 
@@ -116,6 +117,8 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
       acceptBy: card ? null : Timestamp.fromMillis(now.getTime() + acceptanceWindowMinutes.value() * 60_000),
       history: [{ at: Timestamp.fromDate(now), by: uid, byKind: "customer", from: null, to: status, why: "checkout", correlationId: caller.correlationId }],
       correlationId: caller.correlationId,
+      // The order's trace: every later step of the order continues it (shared/tracing.ts).
+      traceparent: currentTraceparent() ?? null,
       checkoutKey: idempotencyKeyId(key.scope, request.idempotencyKey),
       checkoutHash: key.hash,
       createdAt: FieldValue.serverTimestamp(),
@@ -124,7 +127,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     tx.create(orderRef, document);
     // Contact data where only the customer and admins read it (orders/personal-data.ts).
     tx.create(orderRef.collection(PRIVATE).doc(CONTACT), contact);
-    writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId }, orderEventType(status), { version: 1, from: null, to: status });
+    writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId, traceparent: document.traceparent }, orderEventType(status), { version: 1, from: null, to: status });
     // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
     // locking especially); more attempts, with the SDK's backoff between them, see them through.
     return document;

@@ -7,6 +7,7 @@ import { ProbeDocument, StartProbeRequest, type ProbeHop, type StartProbeRespons
 import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
+import { currentTraceparent } from "../shared/tracing";
 import { db, firestoreValues } from "../shared/firebase";
 import type { DocumentCreatedImpl } from "../shared/firestore-trigger";
 import type { SubscriberImpl } from "../shared/subscriber";
@@ -37,6 +38,7 @@ export const startProbe: CallableImpl<StartProbeRequest, StartProbeResponse> = {
       label: input.label ?? null,
       status: "started",
       correlationId: caller.correlationId,
+      traceparent: currentTraceparent() ?? null,
       hops: { callable: { correlationId: caller.correlationId, at: FieldValue.serverTimestamp() } },
       createdAt: FieldValue.serverTimestamp(),
       expireAt: Timestamp.fromMillis(Date.now() + PROBE_RETENTION_DAYS * 86_400_000),

@@ -6,6 +6,7 @@
  */
 import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
+import { currentTraceparent } from "../shared/tracing";
 import { db, firestoreValues } from "../shared/firebase";
 import { runOnce } from "../shared/idempotency";
 import type { SubscriberImpl } from "../shared/subscriber";
@@ -32,6 +33,7 @@ export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
         courierUid,
         status: "pending",
         correlationId: correlationId(),
+        traceparent: currentTraceparent() ?? null,
         createdAt: FieldValue.serverTimestamp(),
       });
       // Whoever has had an order delivered is in the restaurant's audience for its promotions.

@@ -11,6 +11,7 @@
 import type { Request, Response } from "express";
 import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
+import { traceRequest } from "../shared/http";
 import { log } from "../shared/log";
 import { twilioAuthToken, twilioStatusCallbackUrl } from "../shared/params";
 import { movesForward, statusOfTwilio, type MessageStatus } from "./ledger";
@@ -30,6 +31,10 @@ function signatureValid(req: Request): boolean {
 }
 
 export async function handleTwilioStatus(req: Request, res: Response): Promise<void> {
+  await traceRequest("notifications-twilioStatus", req, res, () => applyTwilioStatus(req, res));
+}
+
+async function applyTwilioStatus(req: Request, res: Response): Promise<void> {
   if (req.method !== "POST") {
     res.status(405).set("Allow", "POST").end();
     return;

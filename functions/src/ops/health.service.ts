@@ -9,10 +9,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Query } from "firebase-admin/firestore";
 import type { Request, Response } from "express";
 import { COLLECTIONS } from "../shared/collections";
-import { newCorrelationId, withContext } from "../shared/context";
 import { DomainError, permissionDenied } from "../shared/errors";
 import { adminApp, auth, db } from "../shared/firebase";
-import { errorResponder } from "../shared/http";
+import { errorResponder, traceRequest } from "../shared/http";
 import { localSetting } from "../shared/local-stack";
 import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
@@ -161,8 +160,7 @@ export async function authorizeHealthReader(req: Pick<Request, "get">, expectedT
 
 /** The HTTP exchange: 200 with the report when ok, 503 when degraded; refusals in the project's error body. */
 export async function serveHealth(req: Request, res: Response, options: { token: string; limits: HealthLimits }): Promise<void> {
-  const correlationId = newCorrelationId();
-  await withContext({ correlationId, handler: "ops-health" }, async () => {
+  await traceRequest("ops-health", req, res, async () => {
     try {
       const reader = await authorizeHealthReader(req, options.token);
       const report = await checkHealth(options.limits);

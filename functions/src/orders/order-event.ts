@@ -20,9 +20,10 @@ export const OrderEventMessage = z.object({
 });
 export type OrderEventMessage = z.infer<typeof OrderEventMessage>;
 
-/** What the outbox trigger reads: the message plus bookkeeping (and the stage durations it logs). */
+/** What the outbox trigger reads: the message plus bookkeeping (the trace context, and the stage durations it logs). */
 export const OutboxRecord = OrderEventMessage.extend({
   correlationId: z.string().min(1),
+  traceparent: z.string().nullish(),
   sinceCheckoutMs: z.number().nonnegative().optional(),
   sincePlacedMs: z.number().nonnegative().optional(),
 });

@@ -7,7 +7,6 @@
 import type { DocumentReference } from "firebase-admin/firestore";
 import { z } from "zod";
 import { COLLECTIONS } from "../shared/collections";
-import { withContext } from "../shared/context";
 import { recordDeadLetter } from "../shared/dead-letters";
 import { db, firestoreValues } from "../shared/firebase";
 import type { DocumentCreatedImpl } from "../shared/firestore-trigger";
@@ -15,6 +14,7 @@ import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
 import { publish } from "../shared/pubsub";
 import { TOPICS } from "../shared/topics";
+import { traceWork } from "../shared/tracing";
 import { OrderEventMessage, OutboxRecord } from "./order-event";
 import { SWEEP_AFTER_MS } from "./outbox-sweep";
 
@@ -23,7 +23,8 @@ const SWEEP_BATCH = 200;
 
 /** Publishes a record and stamps it published. */
 export async function publishRecord(record: OutboxRecord): Promise<void> {
-  // Subscribers get the message alone: bookkeeping and stage durations stay in the outbox.
+  // Subscribers get the message alone: bookkeeping, stage durations and the trace context (an
+  // attribute, see pubsub.ts) stay out of it.
   const message = OrderEventMessage.parse(record);
   const { correlationId } = record;
   await publish(TOPICS.orderEvents, message, { eventId: record.eventId, type: record.type, orderId: record.orderId, correlationId });
@@ -116,7 +117,9 @@ export async function sweepOutbox(now = Date.now(), publishOne: (record: OutboxR
       continue;
     }
     try {
-      await withContext({ correlationId: parsed.data.correlationId, handler: "orders-sweepOutbox" }, async () => {
+      // Published late, still in the order's trace.
+      const origin = { handler: "orders-sweepOutbox", role: "consumer", correlationId: parsed.data.correlationId, parent: parsed.data.traceparent ?? undefined } as const;
+      await traceWork({ ...origin, attributes: { orderId: parsed.data.orderId } }, async () => {
         await publishOne(parsed.data);
         logPublished(parsed.data, doc.get("createdAt"), "sweep");
       });

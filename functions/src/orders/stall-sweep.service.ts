@@ -10,6 +10,7 @@ import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
+import { inOrderTrace } from "../shared/tracing";
 import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields, type Stall } from "./follow-ups";
 
 /** Orders read per query and sweep; the next sweep takes the rest. */
@@ -42,8 +43,15 @@ function suspects(cutoff: number): Query[] {
  */
 const SETTLE_REDRIVE_WINDOW_MS = 5 * 60_000;
 
-/** Re-drives the step `stall` says was lost; answers false when a re-drive of it is already under way. */
-async function redrive(order: DocumentSnapshot, stall: Stall, now: number): Promise<boolean> {
+/**
+ * Re-drives the step `stall` says was lost; answers false when a re-drive of it is already under
+ * way. The re-drive joins the order's trace, so the step it restarts shows under the order.
+ */
+function redrive(order: DocumentSnapshot, stall: Stall, now: number): Promise<boolean> {
+  return inOrderTrace(order.get("traceparent"), "redrive", { orderId: order.id, stall }, () => redriveStep(order, stall, now));
+}
+
+async function redriveStep(order: DocumentSnapshot, stall: Stall, now: number): Promise<boolean> {
   const orderId = order.id;
   switch (stall) {
     case "payment-window-not-closed":

@@ -5,8 +5,9 @@
  * will announce it. Two actors racing (a customer cancelling while the restaurant accepts)
  * cannot both win: the second finds the state already moved and is refused.
  *
- * Everything downstream of an order (events, tasks, log lines) carries the correlation id of
- * the checkout that created it; the id of the request that made a move is kept beside it.
+ * Everything downstream of an order (events, tasks, log lines) carries the correlation id and
+ * the trace of the checkout that created it; the id of the request that made a move is kept
+ * beside it.
  */
 import type { DocumentSnapshot, Transaction } from "firebase-admin/firestore";
 import type { Caller } from "../shared/callable";
@@ -18,6 +19,7 @@ import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
 import { acceptanceWindowMinutes } from "../shared/params";
 import { restaurantIdsOf } from "../shared/roles";
+import { orderTraceparent } from "../shared/tracing";
 import { decideTransition, orderEventType, type ActorKind, type OrderState } from "./order-state";
 import { stageTiming, type StageTiming } from "./stage-timing";
 
@@ -79,10 +81,18 @@ export interface OrderRef {
   restaurantId: string;
   customerUid: string;
   correlationId: string;
+  /** The order's trace (its checkout's span), which its events continue. */
+  traceparent?: string | null;
 }
 
 export function orderRefOf(order: DocumentSnapshot): OrderRef {
-  return { id: order.id, restaurantId: order.get("restaurantId") as string, customerUid: order.get("customerUid") as string, correlationId: orderCorrelationId(order) };
+  return {
+    id: order.id,
+    restaurantId: order.get("restaurantId") as string,
+    customerUid: order.get("customerUid") as string,
+    correlationId: orderCorrelationId(order),
+    traceparent: order.get("traceparent") as string | undefined,
+  };
 }
 
 /**
@@ -109,6 +119,8 @@ export function writeOrderEvent(
     ...(fields.courierUid ? { courierUid: fields.courierUid } : {}),
     ...fields.timing,
     correlationId: order.correlationId,
+    // The publishing trigger continues the order's trace (see shared/tracing.ts).
+    traceparent: orderTraceparent(order.traceparent, type.replace(/^orders\.v\d+\./, ""), { orderId: order.id }) ?? null,
     createdAt: FieldValue.serverTimestamp(),
     // Null until published: the sweep looks for records the trigger failed to publish.
     publishedAt: null,

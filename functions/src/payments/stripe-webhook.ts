@@ -5,12 +5,13 @@
  */
 import type { Request, Response } from "express";
 import type Stripe from "stripe";
-import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "../shared/context";
+import { traceRequest } from "../shared/http";
 import { runOnce } from "../shared/idempotency";
 import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
 import { stripeWebhookSecret } from "../shared/params";
 import { logAttentionFlagged } from "../orders/attention";
+import { annotateSpan } from "../shared/tracing";
 import { applyPaymentEvent, type PaymentEvent, type PaymentState } from "./payment-events";
 import { stripe } from "./stripe.gateway";
 
@@ -61,8 +62,7 @@ async function toPaymentEvent(event: Stripe.Event): Promise<PaymentEvent> {
 }
 
 export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, res: Response): Promise<void> {
-  const correlationId = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
-  await withContext({ correlationId, handler: HANDLER }, async () => {
+  await traceRequest(HANDLER, req, res, async (correlationId) => {
     const signature = req.get("stripe-signature");
     let event: Stripe.Event;
     try {
@@ -81,6 +81,7 @@ export async function handleStripeWebhook(req: Request & { rawBody?: Buffer }, r
     }
     try {
       const paymentEvent = await toPaymentEvent(event);
+      annotateSpan({ orderId: paymentEvent.orderId });
       const result = await runOnce(HANDLER, event.id, (tx) => applyPaymentEvent(tx, paymentEvent));
       const outcome = result.applied ? result.value : "duplicate";
       log.info(OPS_EVENTS.stripeWebhookHandled.name, { eventId: event.id, type: event.type, orderId: paymentEvent.orderId, outcome });

@@ -6,9 +6,10 @@
  * only the message), and anything unexpected refuses with `unavailable`, never an upstream text.
  */
 import { beforeUserCreated, beforeUserSignedIn, HttpsError, type AuthUserRecord, type BlockingOptions } from "firebase-functions/v2/identity";
-import { newCorrelationId, withContext } from "./context";
+import { newCorrelationId } from "./context";
 import { DomainError } from "./errors";
 import { log } from "./log";
+import { traceWork } from "./tracing";
 
 export interface AdmissionImpl {
   /** Resolves to let the person in; throws a DomainError to refuse. */
@@ -33,7 +34,7 @@ export function defineBeforeUserSignedIn(spec: BlockingSpec, load: () => Promise
 
 async function admit(name: string, load: () => Promise<AdmissionImpl>, user: AuthUserRecord | undefined): Promise<void> {
   if (!user) throw new HttpsError("invalid-argument", "No user in the request.");
-  return withContext({ correlationId: newCorrelationId(), handler: name, uid: user.uid }, async () => {
+  return traceWork({ handler: name, role: "server", correlationId: newCorrelationId(), uid: user.uid }, async () => {
     const started = Date.now();
     try {
       await (await load()).admit(user);

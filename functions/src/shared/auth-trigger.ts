@@ -15,7 +15,7 @@ export interface UserCreatedImpl {
 
 export function defineUserCreated(spec: { name: string; secrets?: SecretParam[] }, load: () => Promise<UserCreatedImpl>) {
   return runWith({ secrets: spec.secrets ?? [] }).auth.user().onCreate(async (record, context) => {
-    await runEvent(spec.name, newCorrelationId(), { eventId: context.eventId }, async () => {
+    await runEvent(spec.name, { correlationId: newCorrelationId() }, { eventId: context.eventId }, async () => {
       const impl = await load();
       await impl.handle(record, { eventId: context.eventId });
     });

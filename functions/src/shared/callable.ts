@@ -2,8 +2,9 @@
  * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
  * authentication and roles, validates the request against the endpoint's schema, applies the
  * per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
- * correlation context and maps every failure to a canonical HttpsError. Privileged callers
- * (staff, courier, admin) and specs that ask for it have their session checked against Auth, so
+ * correlation context and a server span (continuing the request's `traceparent`, see
+ * tracing.ts) and maps every failure to a canonical HttpsError. Privileged callers (staff,
+ * courier, admin) and specs that ask for it have their session checked against Auth, so
  * a revoked token (role change, ban) stops working at once rather than when it expires.
  * Endpoint files declare a spec and lazily load their implementation, so a cold instance loads
  * only the code of the function it serves.
@@ -12,13 +13,14 @@ import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "
 import type { ZodType } from "zod";
 import type { ErrorDetails } from "../contract/errors";
 import { clientAddress } from "./client-address";
-import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId, withContext } from "./context";
+import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId } from "./context";
 import { DomainError, invalidArgument, permissionDenied } from "./errors";
 import { log } from "./log";
 import { OPS_EVENTS } from "./ops-events";
 import { appCheckEnforced, defaultRateLimitPerMinute } from "./params";
 import type { RateLimit } from "./rate-limit";
 import { roleOf, type Role } from "./roles";
+import { annotateSpan, TRACEPARENT, traceWork } from "./tracing";
 import { parseOrThrow } from "./validation";
 
 const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -93,7 +95,9 @@ export async function handleCall<I, O>(
 ): Promise<O> {
   const correlationId = acceptCorrelationId(request.rawRequest?.headers?.[CORRELATION_HEADER]) ?? newCorrelationId();
   const uid = request.auth?.uid;
-  return withContext({ correlationId, handler: spec.name, uid }, async () => {
+  // The app may send a `traceparent`; a malformed one starts a new trace.
+  const parent = request.rawRequest?.headers?.[TRACEPARENT];
+  return traceWork({ handler: spec.name, role: "server", correlationId, uid, parent: typeof parent === "string" ? parent : undefined }, async () => {
     const started = Date.now();
     try {
       const caller = authorize(spec, request, correlationId);
@@ -103,16 +107,24 @@ export async function handleCall<I, O>(
       }
       const impl = await load();
       const input = parseOrThrow(impl.input, request.data ?? {});
+      annotateSpan({ orderId: orderIdOf(input) });
       const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;
       if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${clientAddress(request.rawRequest ?? { headers: {} })}`}`, limit);
       if (uid) await deps.ensureProfile?.(uid, caller.claims);
       const output = await impl.run(input, caller);
+      annotateSpan({ orderId: orderIdOf(output) });
       log.info(OPS_EVENTS.callableCompleted.name, { durationMs: Date.now() - started });
       return output;
     } catch (error) {
       throw toHttpsError(error, correlationId, Date.now() - started);
     }
   });
+}
+
+/** The order a request or response names, so the order's trace finds this call's span. */
+function orderIdOf(value: unknown): string | undefined {
+  const orderId = (value as { orderId?: unknown } | null | undefined)?.orderId;
+  return typeof orderId === "string" ? orderId : undefined;
 }
 
 function authorize(spec: CallableSpec, request: Pick<CallableRequest<unknown>, "auth">, correlationId: string): Caller {

@@ -6,11 +6,20 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 
+/** The W3C trace context of the span in progress (shared/tracing.ts starts and ends spans). */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
 export interface WorkContext {
   correlationId: string;
   /** The function handling the work, e.g. `diagnostics-startProbe`. */
   handler: string;
   uid?: string;
+  /** The span this work runs in, once tracing has started one. */
+  trace?: TraceContext;
 }
 
 const storage = new AsyncLocalStorage<WorkContext>();

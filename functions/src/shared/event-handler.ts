@@ -1,12 +1,12 @@
 /**
  * What Firestore triggers, Pub/Sub subscribers and task handlers share: an implementation
- * declares the schema of its input, and its work runs inside the correlation context the event
- * carries, with one log line for the outcome. See firestore-trigger.ts, subscriber.ts and
+ * declares the schema of its input, and its work runs inside the correlation context and a
+ * consumer span continuing the trace the event carries, with one log line for the outcome. See firestore-trigger.ts, subscriber.ts and
  * task-handler.ts, the counterparts of callable.ts for events.
  */
 import type { ZodType } from "zod";
-import { withContext } from "./context";
 import { log } from "./log";
+import { traceWork } from "./tracing";
 
 /**
  * Thrown when work should simply run again later (a provider asked to slow down): the queue
@@ -23,13 +23,26 @@ export interface Validated<T> {
   schema: ZodType<T>;
 }
 
+/** What an event carries of the work that caused it. */
+export interface EventOrigin {
+  correlationId: string;
+  /** The `traceparent` the event arrived with; none starts a new trace. */
+  traceparent?: unknown;
+  /** The order the event concerns, when it names one: an attribute of the span. */
+  orderId?: unknown;
+}
+
+/** Runs an event's work in a consumer span and the event's correlation context. */
 export async function runEvent(
   handler: string,
-  correlationId: string,
+  origin: EventOrigin,
   fields: Record<string, unknown>,
   work: () => Promise<void>,
 ): Promise<void> {
-  return withContext({ correlationId, handler }, async () => {
+  const { correlationId } = origin;
+  const parent = typeof origin.traceparent === "string" ? origin.traceparent : undefined;
+  const orderId = typeof origin.orderId === "string" ? origin.orderId : undefined;
+  return traceWork({ handler, role: "consumer", correlationId, parent, attributes: { orderId } }, async () => {
     const started = Date.now();
     try {
       await work();

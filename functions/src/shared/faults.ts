@@ -8,6 +8,7 @@
  */
 import { localSetting } from "./local-stack";
 import { log } from "./log";
+import { traceCall } from "./tracing";
 
 /** What the plan answers for one pass through a point. */
 type Action = { action: "pass" } | { action: "fail" | "lose" } | { action: "hang"; ms: number };
@@ -51,6 +52,11 @@ export async function faultPoint(point: string): Promise<void> {
  * know), `hang` delays it.
  */
 export async function withFault<T>(point: string, call: () => Promise<T>): Promise<T> {
+  // Each outside call is a client span named after its point; an injected fault ends it in error.
+  return traceCall(point, () => callWithFault(point, call));
+}
+
+async function callWithFault<T>(point: string, call: () => Promise<T>): Promise<T> {
   const answer = await ask(point);
   if (answer.action === "pass") return call();
   log.warn("fault.injected", { point, action: answer.action });

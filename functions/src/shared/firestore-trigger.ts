@@ -1,11 +1,12 @@
 /**
  * Firestore document triggers. The correlation id comes from the document's `correlationId`
- * field; a document that does not match the schema is dead-lettered rather than retried.
+ * field and the trace context from its `traceparent`; a document that does not match the schema is dead-lettered rather than retried.
  */
 import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
 import { acceptCorrelationId, newCorrelationId } from "./context";
 import { recordDeadLetter } from "./dead-letters";
 import { runEvent, type Validated } from "./event-handler";
+import { TRACEPARENT } from "./tracing";
 
 export interface DocumentCreatedImpl<T> extends Validated<T> {
   handle(document: T, event: { eventId: string; documentId: string; params: Record<string, string> }): Promise<void>;
@@ -18,7 +19,9 @@ export function defineDocumentCreated<T>(
   return onDocumentCreated({ ...spec.options, document: spec.document }, async (event) => {
     const raw = event.data?.data() ?? {};
     const correlationId = acceptCorrelationId(raw.correlationId) ?? newCorrelationId();
-    await runEvent(spec.name, correlationId, { eventId: event.id, document: event.document }, async () => {
+    // Documents written for a trigger carry the trace context of the work that wrote them.
+    const origin = { correlationId, traceparent: raw[TRACEPARENT], orderId: raw.orderId };
+    await runEvent(spec.name, origin, { eventId: event.id, document: event.document }, async () => {
       const impl = await load();
       const parsed = impl.schema.safeParse(raw);
       if (!parsed.success) {

@@ -13,6 +13,7 @@ import { DomainError } from "./errors";
 import { appCheck } from "./firebase";
 import { log } from "./log";
 import type { LocalRateLimiter } from "./rate-limit";
+import { flushSpans, startSpan, TRACEPARENT } from "./tracing";
 
 const STATUS: Record<ErrorCode, number> = {
   "invalid-argument": 400,
@@ -27,13 +28,45 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-/** Middleware: runs the rest of the request inside a correlation context, echoed in a header. */
+/**
+ * Middleware: runs the rest of the request inside a correlation context and a server span that
+ * continues the request's `traceparent` (a malformed one starts a new trace). The correlation
+ * id and the server span's `traceparent` are echoed in headers; the span ends with the response
+ * (an error for a 5xx).
+ */
 export function correlationContext(handler: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const id = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
+    const span = startSpan({ name: handler, role: "server", parent: req.get(TRACEPARENT), attributes: { correlationId: id, handler, "http.method": req.method } });
     res.set(CORRELATION_HEADER, id);
-    withContext({ correlationId: id, handler }, () => next());
+    res.set(TRACEPARENT, span.traceparent);
+    res.on("finish", () => {
+      span.annotate({ "http.status_code": res.statusCode });
+      span.end(res.statusCode >= 500 ? { code: `http-${res.statusCode}` } : undefined);
+      void flushSpans();
+    });
+    withContext({ correlationId: id, handler, trace: span.context }, () => next());
   };
+}
+
+/**
+ * For an onRequest function without express (a webhook): runs its work in the request's
+ * correlation context and a server span continuing the request's `traceparent`, ended with the
+ * response's status (an error for a 5xx) and flushed before returning.
+ */
+export async function traceRequest(handler: string, req: Request, res: Response, work: (correlationId: string) => Promise<void>): Promise<void> {
+  const id = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
+  const span = startSpan({ name: handler, role: "server", parent: req.get(TRACEPARENT), attributes: { correlationId: id, handler, "http.method": req.method } });
+  try {
+    await withContext({ correlationId: id, handler, trace: span.context }, () => work(id));
+    span.annotate({ "http.status_code": res.statusCode });
+    span.end(res.statusCode >= 500 ? { code: `http-${res.statusCode}` } : undefined);
+  } catch (error) {
+    span.end(error);
+    throw error;
+  } finally {
+    await flushSpans();
+  }
 }
 
 /** Middleware: one token of the client address's bucket per request; `resource-exhausted` (429, Retry-After) when over. */

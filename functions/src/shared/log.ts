@@ -1,11 +1,12 @@
 /**
  * Structured logging: an event name plus fields, never concatenated strings. Every line carries
- * the correlation id and handler of the current work context. Keep personal data and secrets
+ * the correlation id and handler of the current work context, and its trace and span ids in the
+ * fields Cloud Logging links to Cloud Trace. Keep personal data and secrets
  * out of the fields. As a second line of defence the logger redacts fields named for personal
  * data and masks emails, phone numbers and push tokens in any text (error messages included).
  */
 import * as logger from "firebase-functions/logger";
-import { currentContext } from "./context";
+import { currentContext, type TraceContext } from "./context";
 
 type Fields = Record<string, unknown>;
 
@@ -32,9 +33,20 @@ export function redact(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PERSONAL_FIELDS.has(k) && v !== null ? "[redacted]" : redact(v, depth + 1)]));
 }
 
-function entry(fields: Fields | undefined): Fields {
+/** The fields Cloud Logging reads to link a line to its trace and span. */
+export function traceFields(trace: TraceContext, project = process.env.GCLOUD_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT): Fields {
+  return {
+    ...(project ? { "logging.googleapis.com/trace": `projects/${project}/traces/${trace.traceId}` } : {}),
+    "logging.googleapis.com/spanId": trace.spanId,
+    "logging.googleapis.com/trace_sampled": trace.sampled,
+  };
+}
+
+/** A line's fields: the work context's correlation id, handler and trace, then the caller's. */
+export function entry(fields: Fields | undefined): Fields {
   const context = currentContext();
-  return redact({ ...(context ? { correlationId: context.correlationId, handler: context.handler } : {}), ...fields }) as Fields;
+  const contextFields = context ? { correlationId: context.correlationId, handler: context.handler, ...(context.trace ? traceFields(context.trace) : {}) } : {};
+  return redact({ ...contextFields, ...fields }) as Fields;
 }
 
 export const log = {

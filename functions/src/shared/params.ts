@@ -65,6 +65,16 @@ export const maxOpenCashOrders = defineInt("MAX_OPEN_CASH_ORDERS", {
   description: "Most open cash orders one account may have at once; another cash checkout is refused until one ends.",
 });
 
+/**
+ * Share of new traces recorded (0 to 1); a request that arrives with a trace context keeps its
+ * caller's decision. A string param: firebase-functions has no public float param, and the
+ * value is parsed and clamped where the tracer is built (shared/tracing.ts).
+ */
+export const traceSampleRatio = defineString("TRACE_SAMPLE_RATIO", {
+  default: "0.1",
+  description: "Share of new traces exported to Cloud Trace, from 0 to 1; requests carrying a traceparent follow its sampled flag.",
+});
+
 /** Minutes a restaurant has to accept a placed order before it is cancelled and refunded. */
 export const acceptanceWindowMinutes = defineInt("ACCEPTANCE_WINDOW_MINUTES", {
   default: 10,

@@ -7,6 +7,7 @@ import { correlationId } from "./context";
 import { withFault } from "./faults";
 import { log } from "./log";
 import type { EventAttributes, Topic } from "./topics";
+import { currentTraceparent, TRACEPARENT } from "./tracing";
 
 let client: PubSub | undefined;
 
@@ -28,7 +29,11 @@ export async function publish(
   attributes: { eventId: string; type: string; correlationId?: string; [name: string]: string | undefined },
 ): Promise<string> {
   const all = { ...attributes, correlationId: attributes.correlationId ?? correlationId() } as EventAttributes;
-  const messageId = await withFault(`pubsub.publish:${topic}`, () => pubsub().topic(topic).publishMessage({ json: data, attributes: all }));
+  const messageId = await withFault(`pubsub.publish:${topic}`, () => {
+    // Inside the publish span: the subscriber's span becomes its child.
+    const traceparent = currentTraceparent();
+    return pubsub().topic(topic).publishMessage({ json: data, attributes: traceparent ? { ...all, [TRACEPARENT]: traceparent } : all });
+  });
   log.info("event.published", { topic, eventId: all.eventId, type: all.type, messageId });
   return messageId;
 }

@@ -8,6 +8,7 @@ import { acceptCorrelationId, newCorrelationId } from "./context";
 import { recordDeadLetter } from "./dead-letters";
 import { runEvent, type Validated } from "./event-handler";
 import type { Topic } from "./topics";
+import { TRACEPARENT } from "./tracing";
 
 export interface SubscriberImpl<T> extends Validated<T> {
   handle(message: T, event: { eventId: string; attributes: Record<string, string> }): Promise<void>;
@@ -22,7 +23,8 @@ export function defineSubscriber<T>(
     const attributes = message.attributes ?? {};
     const eventId = attributes.eventId ?? message.messageId;
     const correlationId = acceptCorrelationId(attributes.correlationId) ?? newCorrelationId();
-    await runEvent(spec.name, correlationId, { eventId, topic: spec.topic, messageId: message.messageId }, async () => {
+    const origin = { correlationId, traceparent: attributes[TRACEPARENT], orderId: attributes.orderId };
+    await runEvent(spec.name, origin, { eventId, topic: spec.topic, messageId: message.messageId }, async () => {
       const impl = await load();
       let body: unknown;
       try {

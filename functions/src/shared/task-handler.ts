@@ -89,7 +89,9 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
         });
         return;
       }
-      await runEvent(spec.name, correlationId, { taskId, attempt }, async () => {
+      const data = envelope.data as { orderId?: unknown } | undefined;
+      const origin = { correlationId, traceparent: envelope.traceparent, orderId: data?.orderId };
+      await runEvent(spec.name, origin, { taskId, attempt }, async () => {
         if (attempt > 1) log.warn(OPS_EVENTS.taskRetried.name, { handler: spec.name, taskId, attempt });
         const impl = await load();
         const parsed = impl.schema.safeParse(envelope.data);

@@ -1,6 +1,6 @@
 /**
  * Enqueuing Cloud Tasks for task-queue functions. Payloads travel in an envelope that carries the
- * correlation id, so the task handler logs and writes under the id of the request that caused it.
+ * correlation id and the trace context, so the task handler logs and writes under the id of the request that caused it.
  *
  * Task names: Cloud Tasks refuses a name for a long while after its task ran (hours to days), so
  * a name may stand for one piece of work only, never for "the next round of the same work".
@@ -13,9 +13,12 @@ import { functionsAdmin } from "./firebase";
 import { localSetting } from "./local-stack";
 import { log } from "./log";
 import type { TaskQueue } from "./task-queues";
+import { currentTraceparent } from "./tracing";
 
 export interface TaskEnvelope<T> {
   correlationId: string;
+  /** W3C trace context of the enqueue span: the task's span continues it. */
+  traceparent?: string;
   data: T;
   /** Epoch ms before which the task must not run (delayed tasks; see task-handler.ts). */
   notBefore?: number;
@@ -42,7 +45,10 @@ export type Enqueued = "enqueued" | "already-exists";
 export async function enqueueTask<T>(functionName: TaskQueue, data: T, options: EnqueueOptions = {}): Promise<Enqueued> {
   const notBefore = options.scheduleDelaySeconds ? Date.now() + options.scheduleDelaySeconds * 1000 : undefined;
   const envelope: TaskEnvelope<T> = { correlationId: correlationId(), data, ...(notBefore ? { notBefore } : {}) };
-  const outcome = await withFault(`tasks.enqueue:${functionName}`, () => send(functionName, envelope, options));
+  const outcome = await withFault(`tasks.enqueue:${functionName}`, () => {
+    const traceparent = currentTraceparent();
+    return send(functionName, traceparent ? { ...envelope, traceparent } : envelope, options);
+  });
   if (outcome === "already-exists") log.info("task.already-enqueued", { functionName, taskId: options.id });
   else log.info("task.enqueued", { functionName, taskId: options.id, delaySeconds: options.scheduleDelaySeconds });
   return outcome;

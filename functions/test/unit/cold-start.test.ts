@@ -4,8 +4,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-/** SDKs that load on first use only, never with the module (Firestore comes with its trigger SDK). */
-const ON_FIRST_USE = ["@google-cloud/pubsub", "@google-cloud/tasks", "zod", "stripe", "twilio"];
+/**
+ * SDKs that load on first use only, never with the module (Firestore comes with its trigger SDK,
+ * and brings @opentelemetry/api along; the tracing SDK and exporter are ours to keep out).
+ */
+const ON_FIRST_USE = ["@google-cloud/pubsub", "@google-cloud/tasks", "zod", "stripe", "twilio", "@opentelemetry/core", "@opentelemetry/sdk-trace-base", "@google-cloud/opentelemetry-cloud-trace-exporter"];
 
 function packagesLoadedFor(target: string): string[] {
   const script = join(__dirname, "..", "support", "module-footprint.ts");
