@@ -8,13 +8,15 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
-import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
 import { STRIPE_DOUBLE_URL, startFaultPlan, startStripeDouble, startTaskRelay, TASK_RELAY_URL } from "./local-services.ts";
 
 const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
 const { env, offlineJars } = emulatorEnv();
 // The warning printed once the stack is up counts this run's refused connections only.
 rmSync(NETWORK_GUARD_LOG, { force: true });
+// Spans belong to the session that made them (`npm run trace` reads this session's orders).
+rmSync(TRACE_SPANS_FILE, { force: true });
 const children: ChildProcess[] = [];
 
 console.log("Building functions…");

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, rmSync } from "node:fs";
-import { EMULATOR_OUTPUT_LOG, emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT } from "./emulator-env.ts";
+import { EMULATOR_OUTPUT_LOG, emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
 import { startLocalServices } from "./local-services.ts";
 import { readResult, resultFile, runTier, TIERS, type Tier } from "./tiers.ts";
 
@@ -24,6 +24,8 @@ const only = process.argv.slice(2);
 if (only.length > 0) env.TEST_FILES = only.join(",");
 rmSync(NETWORK_GUARD_LOG, { force: true });
 rmSync(EMULATOR_OUTPUT_LOG, { force: true });
+// Spans belong to the run that made them: the file would otherwise grow without end.
+rmSync(TRACE_SPANS_FILE, { force: true });
 // A tier that cannot start (a port taken) must not report the results of an earlier run.
 for (const tier of Object.keys(TIERS) as Tier[]) rmSync(resultFile(tier), { force: true });
 
