@@ -116,6 +116,13 @@ export async function signUpWithPhone(phone?: string): Promise<AppClient> {
   return client;
 }
 
+/** An existing account (a demo user), signed in with its password as the app's sign-in screen does. */
+export async function signIn(email: string, password: string): Promise<AppClient> {
+  const { app, functions, firestore } = clientApp();
+  const credential = await signInWithEmailAndPassword(getAuth(app), email, password);
+  return wrap(app, functions, firestore, credential.user);
+}
+
 /** A user holding `role` (set through custom claims by the admin SDK), signed in. */
 export async function signInWithRole(role: Role, restaurantIds: string[] = []): Promise<AppClient> {
   const email = `${role}-${randomUUID()}@example.test`;
