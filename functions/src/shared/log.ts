@@ -59,8 +59,8 @@ export const log = {
    * and Error Reporting reads `stack_trace`.
    */
   error: (event: string, error: unknown, fields?: Fields) => {
-    const described = describeError(error);
-    logger.write({ severity: "ERROR", message: event, ...entry({ ...fields, error: described, ...(described.stack ? { stack_trace: described.stack } : {}) }) });
+    const { stack, ...described } = describeError(error);
+    logger.write({ severity: "ERROR", message: event, ...entry({ ...fields, error: described, ...(stack ? { stack_trace: stack } : {}) }) });
   },
 };
 
