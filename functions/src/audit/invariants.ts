@@ -18,7 +18,7 @@ import { maskPhone } from "../notifications/sms-admission";
 import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields } from "../orders/follow-ups";
 import { GIVEN_UP_STATES, ORDER_STATES, TERMINAL_STATES, type OrderState } from "../orders/order-state";
 import { DELIVERY_CONTACT_FIELDS } from "../orders/personal-data";
-import { SWEEP_AFTER_MS, SWEEP_EVERY_MINUTES } from "../orders/outbox-sweep";
+import { OUTBOX_OVERDUE_MS } from "../orders/outbox-sweep";
 import { COLLECTIONS } from "../shared/collections";
 import { byId, documentsById, eachLimited, IN_LIMIT, pages, runs, type Scope } from "./scan";
 
@@ -87,8 +87,6 @@ export interface AuditOptions {
 const HOLDING = ["reserved", "committed"];
 /** Ledger statuses that say a provider took the message. */
 const PROVIDER_TOOK = ["queued", "sent", "delivered"];
-/** An outbox record unpublished this long was missed by the trigger and by the sweep after it. */
-export const OUTBOX_OVERDUE_MS = SWEEP_AFTER_MS + SWEEP_EVERY_MINUTES * 60_000 + FOLLOW_UP_GRACE_MS;
 const NON_TERMINAL = ORDER_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 
 interface Context {

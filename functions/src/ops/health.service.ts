@@ -16,6 +16,7 @@ import { localSetting } from "../shared/local-stack";
 import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
 import { topicExists } from "../shared/pubsub";
+import { roleOf } from "../shared/roles";
 import { TASK_QUEUES } from "../shared/task-queues";
 import { TOPICS } from "../shared/topics";
 import { backlogQueries, stuckOrderQueries } from "./stuck-work.service";
@@ -154,7 +155,7 @@ export async function authorizeHealthReader(req: Pick<Request, "get">, expectedT
     .catch(() => {
       throw new DomainError("unauthenticated", "The ID token is not valid. Sign in again.", { reason: "invalid-id-token" });
     });
-  if (claims.role !== "admin") throw permissionDenied("Only an admin or the uptime check may read the health report.", "role-required");
+  if (roleOf(claims) !== "admin") throw permissionDenied("Only an admin or the uptime check may read the health report.", "role-required");
   return "admin";
 }
 

@@ -7,7 +7,10 @@
 import { LEASE_MS } from "../notifications/ledger";
 import { FOLLOW_UP_GRACE_MS } from "../orders/follow-ups";
 import type { OrderState } from "../orders/order-state";
-import { SWEEP_AFTER_MS, SWEEP_EVERY_MINUTES } from "../orders/outbox-sweep";
+import { OUTBOX_OVERDUE_MS } from "../orders/outbox-sweep";
+
+/** As the invariant auditor counts it (orders/outbox-sweep.ts). */
+export { OUTBOX_OVERDUE_MS };
 
 /** The order field an age is counted from. Deadlines (`payBefore`, `acceptBy`) count minutes past them. */
 export type OrderClock = "payBefore" | "acceptBy" | "acceptedAt" | "updatedAt";
@@ -79,8 +82,6 @@ export type BacklogKind = (typeof BACKLOG_KINDS)[number];
 
 /** The ledger sweep (every ten minutes) settles a claim whose lease ran out; a claim still `sending` this long after its lease was missed by it. */
 export const SENDING_PAST_LEASE_MS = 10 * MINUTE + FOLLOW_UP_GRACE_MS;
-/** The outbox sweep picks a record up after 2 minutes, every 5 minutes; plus grace (as the invariant auditor counts). */
-export const OUTBOX_OVERDUE_MS = SWEEP_AFTER_MS + SWEEP_EVERY_MINUTES * MINUTE + FOLLOW_UP_GRACE_MS;
 /** A running broadcast writes at every batch (one Cloud Task each, seconds apart); half an hour of silence is a lost batch. */
 export const BROADCAST_SILENT_MS = 30 * MINUTE;
 

@@ -1,8 +1,9 @@
 /**
  * What Firestore triggers, Pub/Sub subscribers and task handlers share: an implementation
  * declares the schema of its input, and its work runs inside the correlation context and a
- * consumer span continuing the trace the event carries, with one log line for the outcome. See firestore-trigger.ts, subscriber.ts and
- * task-handler.ts, the counterparts of callable.ts for events.
+ * consumer span continuing the trace the event carries, with one log line for the outcome. See
+ * firestore-trigger.ts, subscriber.ts and task-handler.ts, the counterparts of callable.ts for
+ * events.
  */
 import type { ZodType } from "zod";
 import { log } from "./log";

@@ -36,17 +36,26 @@ const STATUS: Record<ErrorCode, number> = {
  */
 export function correlationContext(handler: string) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const id = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
-    const span = startSpan({ name: handler, role: "server", parent: req.get(TRACEPARENT), attributes: { correlationId: id, handler, "http.method": req.method } });
+    const { id, span, finish } = requestSpan(handler, req);
     res.set(CORRELATION_HEADER, id);
     res.set(TRACEPARENT, span.traceparent);
     res.on("finish", () => {
-      span.annotate({ "http.status_code": res.statusCode });
-      span.end(res.statusCode >= 500 ? { code: `http-${res.statusCode}` } : undefined);
+      finish(res);
       void flushSpans();
     });
     withContext({ correlationId: id, handler, trace: span.context }, () => next());
   };
+}
+
+/** A request's correlation id and server span (continuing its `traceparent`); `finish` ends it with the response's status. */
+function requestSpan(handler: string, req: Request) {
+  const id = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
+  const span = startSpan({ name: handler, role: "server", parent: req.get(TRACEPARENT), attributes: { correlationId: id, handler, "http.method": req.method } });
+  const finish = (res: Response) => {
+    span.annotate({ "http.status_code": res.statusCode });
+    span.end(res.statusCode >= 500 ? { code: `http-${res.statusCode}` } : undefined);
+  };
+  return { id, span, finish };
 }
 
 /**
@@ -55,12 +64,10 @@ export function correlationContext(handler: string) {
  * response's status (an error for a 5xx) and flushed before returning.
  */
 export async function traceRequest(handler: string, req: Request, res: Response, work: (correlationId: string) => Promise<void>): Promise<void> {
-  const id = acceptCorrelationId(req.get(CORRELATION_HEADER)) ?? newCorrelationId();
-  const span = startSpan({ name: handler, role: "server", parent: req.get(TRACEPARENT), attributes: { correlationId: id, handler, "http.method": req.method } });
+  const { id, span, finish } = requestSpan(handler, req);
   try {
     await withContext({ correlationId: id, handler, trace: span.context }, () => work(id));
-    span.annotate({ "http.status_code": res.statusCode });
-    span.end(res.statusCode >= 500 ? { code: `http-${res.statusCode}` } : undefined);
+    finish(res);
   } catch (error) {
     span.end(error);
     throw error;

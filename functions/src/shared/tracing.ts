@@ -23,7 +23,7 @@
  */
 import type { Attributes, Link, Span, SpanContext, Tracer } from "@opentelemetry/api";
 import type { BasicTracerProvider, SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { currentContext, withContext, type TraceContext } from "./context";
+import { currentContext, withContext, type TraceContext, type WorkContext } from "./context";
 import { localSetting } from "./local-stack";
 import { traceSampleRatio } from "./params";
 import { CALLER_PARENT, SpanFileExporter } from "./trace-file-exporter";
@@ -194,6 +194,18 @@ export interface EntrySpec {
   attributes?: Record<string, AttributeValue>;
 }
 
+/** Runs `work` with `span` as the work context's current span; ends the span with the outcome. */
+async function inSpan<T>(span: WorkSpan, context: WorkContext, work: () => Promise<T>): Promise<T> {
+  try {
+    const result = await withContext({ ...context, trace: span.context }, work);
+    span.end();
+    return result;
+  } catch (error) {
+    span.end(error);
+    throw error;
+  }
+}
+
 /**
  * Runs the work of an entry point in its span and work context, ends the span with the outcome
  * and flushes before returning. A failure is recorded and thrown on.
@@ -201,12 +213,7 @@ export interface EntrySpec {
 export async function traceWork<T>(spec: EntrySpec, work: () => Promise<T>): Promise<T> {
   const span = startSpan({ name: spec.handler, role: spec.role, parent: spec.parent, attributes: { ...spec.attributes, correlationId: spec.correlationId, handler: spec.handler } });
   try {
-    const result = await withContext({ correlationId: spec.correlationId, handler: spec.handler, uid: spec.uid, trace: span.context }, work);
-    span.end();
-    return result;
-  } catch (error) {
-    span.end(error);
-    throw error;
+    return await inSpan(span, { correlationId: spec.correlationId, handler: spec.handler, uid: spec.uid }, work);
   } finally {
     await flushSpans();
   }
@@ -220,14 +227,7 @@ export async function traceCall<T>(name: string, call: () => Promise<T>): Promis
   const context = currentContext();
   if (!context?.trace) return call();
   const span = startSpan({ name, role: "client", parent: context.trace, attributes: { correlationId: context.correlationId, handler: context.handler } });
-  try {
-    const result = await withContext({ ...context, trace: span.context }, call);
-    span.end();
-    return result;
-  } catch (error) {
-    span.end(error);
-    throw error;
-  }
+  return inSpan(span, context, call);
 }
 
 /**
@@ -246,14 +246,7 @@ export async function inOrderTrace<T>(orderTrace: unknown, step: string, attribu
     links: [context.trace],
     attributes: { ...attributes, correlationId: context.correlationId, handler: context.handler },
   });
-  try {
-    const result = await withContext({ ...context, trace: span.context }, work);
-    span.end();
-    return result;
-  } catch (error) {
-    span.end(error);
-    throw error;
-  }
+  return inSpan(span, context, work);
 }
 
 /**
@@ -274,7 +267,7 @@ export function orderTraceparent(orderTrace: unknown, step: string, attributes: 
     name: `order.${step}`,
     role: "internal",
     parent: order,
-    links: current ? [current] : [],
+    links: [current],
     attributes: { ...attributes, correlationId: context?.correlationId, handler: context?.handler },
   });
   span.end();
