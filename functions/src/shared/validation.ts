@@ -8,12 +8,19 @@ import { invalidArgument, type FieldError } from "./errors";
 interface IssueLike {
   path: readonly PropertyKey[];
   message: string;
+  /** Set on an unknown-keys issue: the keys a strict object does not accept. */
+  keys?: readonly string[];
   /** A schema may name a more precise `reason` than `invalid-request` (a custom issue's params). */
   params?: { reason?: unknown };
 }
 
 export function fieldErrors(issues: readonly IssueLike[]): FieldError[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    // zod reports all unknown keys of an object as one issue on the object; the client needs each key named.
+    if (issue.keys?.length) return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "Unknown field: remove it." }));
+    return [{ path: path.join("."), message: issue.message }];
+  });
 }
 
 /** Parses `value` with `schema` or throws `invalid-argument` naming every failing field. */
