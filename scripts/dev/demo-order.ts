@@ -54,7 +54,7 @@ try {
   console.log(`order ${orderId} (${values.cash ? "cash" : "card"}, total ${placed.breakdown.total})`);
   step("checkout");
   if (placed.payment) {
-    await confirmPayment(placed.payment.paymentIntentClientSecret.split("_secret_")[0], "authorized");
+    await confirmPayment(placed.payment.paymentIntentId, "authorized");
     step("card authorized at the Stripe double");
   }
   await until(orderId, "was placed", (o) => o.status === "placed");

@@ -4,12 +4,15 @@
  * with the demo data of emulator-data/ imported, and prints where everything listens once up.
  * Data changes are not saved back: every start begins from the same demo data.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
-import { emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
+import { CACHE_DIR, emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
 import { STRIPE_DOUBLE_URL, startFaultPlan, startStripeDouble, startTaskRelay, TASK_RELAY_URL } from "./local-services.ts";
+import { adopt, spawnGroup, stopGroups, stopGroupsOnSignals } from "./process-groups.ts";
+import { StartOutput } from "./start-output.ts";
+import { startWorkerReaper } from "./worker-reaper.ts";
 
 const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
 const { env, offlineJars } = emulatorEnv();
@@ -17,49 +20,50 @@ const { env, offlineJars } = emulatorEnv();
 rmSync(NETWORK_GUARD_LOG, { force: true });
 // Spans belong to the session that made them (`npm run trace` reads this session's orders).
 rmSync(TRACE_SPANS_FILE, { force: true });
-const children: ChildProcess[] = [];
+stopGroupsOnSignals();
 
 console.log("Building functions…");
 const build = spawnSync("npx", ["tsc", "-p", "functions/tsconfig.build.json"], { cwd: REPO_ROOT, env, stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 // The Functions emulator reloads when functions/lib changes; this keeps lib in step with src.
-children.push(
-  spawn("npx", ["tsc", "-p", "functions/tsconfig.build.json", "--watch", "--preserveWatchOutput"], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ["ignore", "ignore", "inherit"],
-  }),
-);
+spawnGroup("npx", ["tsc", "-p", "functions/tsconfig.build.json", "--watch", "--preserveWatchOutput"], {
+  cwd: REPO_ROOT,
+  env,
+  stdio: ["ignore", "ignore", "inherit"],
+});
 
-children.push(await startStripeDouble(env), await startTaskRelay(env), await startFaultPlan(env));
+for (const service of [await startStripeDouble(env), await startTaskRelay(env), await startFaultPlan(env)]) adopt(service);
 
 const dataDir = join(REPO_ROOT, "emulator-data");
-const emulators = spawn(
+const emulators = spawnGroup(
   "npx",
   ["firebase", "emulators:start", "--project", PROJECT_ID, "--only", EMULATORS.join(","), ...(existsSync(dataDir) ? ["--import", dataDir] : [])],
   // Push and SMS land in the Firestore collection devOutbox instead of FCM and Twilio.
-  { cwd: REPO_ROOT, env: { ...env, NOTIFICATIONS_DEV_OUTBOX: "true" }, stdio: ["inherit", "pipe", "inherit"] },
+  { cwd: REPO_ROOT, env: { ...env, NOTIFICATIONS_DEV_OUTBOX: "true" }, stdio: ["ignore", "pipe", "inherit"] },
 );
-children.push(emulators);
 
 // The CLI says when every emulator, functions included, is ready; the banner follows that line.
-let bannerShown = false;
+const STACK_LOG = join(CACHE_DIR, "stack-output.log");
+const fullLog = createWriteStream(STACK_LOG);
+const output = new StartOutput();
 emulators.stdout?.on("data", (chunk: Buffer) => {
-  process.stdout.write(chunk);
-  if (!bannerShown && chunk.toString().includes("All emulators ready")) {
-    bannerShown = true;
-    setTimeout(printBanner, 100);
-  }
+  fullLog.write(chunk);
+  const wasReady = output.isReady;
+  process.stdout.write(output.take(chunk.toString()));
+  if (!wasReady && output.isReady) setTimeout(printBanner, 100);
 });
 
-function stopAll(code: number): never {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGINT");
-  process.exit(code);
+emulators.on("exit", (code) => void stopGroups(code ?? 0));
+
+if (emulators.pid !== undefined) {
+  startWorkerReaper({
+    group: emulators.pid,
+    entryFile: join(REPO_ROOT, "functions", "lib", "index.js"),
+    max: Number(process.env.EMULATOR_MAX_WORKERS ?? 40),
+    say: (line) => console.log(`i  npm start: ${line}`),
+  });
 }
-emulators.on("exit", (code) => stopAll(code ?? 0));
-process.on("SIGINT", () => emulators.kill("SIGINT"));
-process.on("SIGTERM", () => emulators.kill("SIGINT"));
 
 
 function printBanner(): void {
@@ -78,6 +82,7 @@ function printBanner(): void {
       "  messages   push and SMS land in the Firestore collection devOutbox; watch it with a listener or a query",
       "Demo users:",
       ...users,
+      `  log        ${STACK_LOG} (everything the emulators print)`,
       guardHits ? `Warning: ${guardHits} connection attempts beyond loopback were refused; see ${NETWORK_GUARD_LOG}` : "",
       "Ctrl-C stops everything.",
       "",

@@ -87,6 +87,8 @@ export type PriceBreakdown = z.infer<typeof PriceBreakdown>;
 /** What `@stripe/stripe-react-native`'s `initPaymentSheet` needs. */
 export const CardPaymentSheet = z.object({
   provider: z.literal("stripe"),
+  /** The order's PaymentIntent (`orders/{id}.payment.intentId`): what support and Stripe's dashboard name. */
+  paymentIntentId: z.string(),
   paymentIntentClientSecret: z.string(),
   customerId: z.string(),
   customerEphemeralKeySecret: z.string(),

@@ -104,7 +104,7 @@ export const stripeGateway: PaymentGateway = {
         provider: "stripe" as const,
         intentId: intent.id,
         status: "requires_action" as const,
-        sheet: { provider: "stripe" as const, paymentIntentClientSecret: intent.client_secret!, customerId, customerEphemeralKeySecret: ephemeralKey.secret! },
+        sheet: { provider: "stripe" as const, paymentIntentId: intent.id, paymentIntentClientSecret: intent.client_secret!, customerId, customerEphemeralKeySecret: ephemeralKey.secret! },
       };
     } catch (error) {
       throw translate(error);

@@ -66,6 +66,8 @@ export interface GatewayDeps {
   ensureProfile?(uid: string, claims: Record<string, unknown>): Promise<void>;
   /** Refuses a caller whose session was revoked or whose account is disabled. */
   assertSessionCurrent?(uid: string, claims: Record<string, unknown>): Promise<void>;
+  /** APP_CHECK_ENFORCED, read per request. */
+  appCheckEnforced?(): boolean;
 }
 
 /** Roles whose tokens are checked for revocation on every call: losing them must take effect at once. */
@@ -76,21 +78,22 @@ const defaultDeps: GatewayDeps = {
   defaultRateLimit: () => ({ max: defaultRateLimitPerMinute.value(), windowSeconds: 60 }),
   ensureProfile: async (uid, claims) => (await import("../auth/profile-record.js")).ensureProfile(uid, claims),
   assertSessionCurrent: async (uid, claims) => (await import("../auth/sessions.js")).assertSessionCurrent(uid, claims),
+  appCheckEnforced: () => appCheckEnforced.value(),
 };
 
 /** Declares a callable Cloud Function whose implementation is loaded on first use. */
 export function defineCallable<I, O>(spec: CallableSpec, load: () => Promise<CallableImpl<I, O>>) {
-  return onCall<unknown, Promise<O>>(
-    { ...spec.options, enforceAppCheck: spec.enforceAppCheck ?? appCheckEnforced },
-    (request) => handleCall(spec, load, request),
-  );
+  // The SDK still verifies an App Check token that is sent; whether one is required is the
+  // gateway's call, made per request: given a param, onCall reads it when the function is
+  // defined, which is deploy analysis, where it has no value.
+  return onCall<unknown, Promise<O>>({ ...spec.options, enforceAppCheck: false }, (request) => handleCall(spec, load, request));
 }
 
 /** The gateway itself, free of the onCall registration so it can be tested directly. */
 export async function handleCall<I, O>(
   spec: CallableSpec,
   load: () => Promise<CallableImpl<I, O>>,
-  request: Pick<CallableRequest<unknown>, "data" | "auth" | "rawRequest">,
+  request: Pick<CallableRequest<unknown>, "data" | "auth" | "rawRequest"> & Partial<Pick<CallableRequest<unknown>, "app">>,
   deps: GatewayDeps = defaultDeps,
 ): Promise<O> {
   const correlationId = acceptCorrelationId(request.rawRequest?.headers?.[CORRELATION_HEADER]) ?? newCorrelationId();
@@ -100,6 +103,7 @@ export async function handleCall<I, O>(
   return traceWork({ handler: spec.name, role: "server", correlationId, uid, parent: typeof parent === "string" ? parent : undefined }, async () => {
     const started = Date.now();
     try {
+      assertAppVerified(spec, request, deps);
       const caller = authorize(spec, request, correlationId);
       checkPayloadSize(spec, request);
       if (caller.uid && (spec.checkRevoked || (caller.role !== "anonymous" && SESSION_CHECKED_ROLES.includes(caller.role)))) {
@@ -114,17 +118,33 @@ export async function handleCall<I, O>(
       const output = await impl.run(input, caller);
       annotateSpan({ orderId: orderIdOf(output) });
       log.info(OPS_EVENTS.callableCompleted.name, { durationMs: Date.now() - started });
-      return output;
+      return withCorrelationId(output, correlationId);
     } catch (error) {
       throw toHttpsError(error, correlationId, Date.now() - started);
     }
   });
 }
 
+/**
+ * Every object answer carries the call's correlation id, as errors do in their details: the
+ * Firebase SDK cannot set request headers, so this is how the app learns the id support asks for.
+ */
+function withCorrelationId<O>(output: O, correlationId: string): O {
+  if (output === null || typeof output !== "object" || Array.isArray(output)) return output;
+  return { ...output, correlationId };
+}
+
 /** The order a request or response names, so the order's trace finds this call's span. */
 function orderIdOf(value: unknown): string | undefined {
   const orderId = (value as { orderId?: unknown } | null | undefined)?.orderId;
   return typeof orderId === "string" ? orderId : undefined;
+}
+
+function assertAppVerified(spec: CallableSpec, request: Partial<Pick<CallableRequest<unknown>, "app">>, deps: GatewayDeps): void {
+  const enforced = spec.enforceAppCheck ?? deps.appCheckEnforced?.() ?? false;
+  if (enforced && !request.app) {
+    throw new DomainError("unauthenticated", "This app could not be verified. Update the app or try again.", { reason: "app-check-required" });
+  }
 }
 
 function authorize(spec: CallableSpec, request: Pick<CallableRequest<unknown>, "auth">, correlationId: string): Caller {

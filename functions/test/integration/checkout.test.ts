@@ -42,6 +42,7 @@ describe("checkout", () => {
     );
     assert.equal(result.status, "awaiting_payment");
     assert.match(result.payment!.paymentIntentClientSecret, /^pi_\w+_secret_\w+$/);
+    assert.equal(result.payment!.paymentIntentId, result.payment!.paymentIntentClientSecret.split("_secret_")[0], "the answer names its PaymentIntent");
     assert.match(result.payment!.customerId, /^cus_/);
     assert.match(result.payment!.customerEphemeralKeySecret, /^ek_test_/);
     assert.ok(result.payBefore && Date.parse(result.payBefore) > Date.now());

@@ -8,7 +8,7 @@ import type { RateLimit } from "../../src/shared/rate-limit";
 
 const Input = z.strictObject({ quantity: z.number().int().positive(), note: z.string().max(5).optional() });
 
-function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean; revoked?: boolean } = {}) {
+function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean; revoked?: boolean; appCheckEnforced?: boolean } = {}) {
   const calls = { run: 0, rateLimit: [] as string[], sessionChecks: [] as string[] };
   const spec: CallableSpec = { name: "test-thing", access: "signed-in", rateLimit: { max: 1, windowSeconds: 60 }, ...overrides.spec };
   const impl: CallableImpl<z.infer<typeof Input>, unknown> = {
@@ -28,11 +28,13 @@ function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z
       calls.sessionChecks.push(uid);
       if (overrides.revoked) throw new DomainError("unauthenticated", "Your session has ended. Sign in again.", { reason: "session-revoked" });
     },
+    appCheckEnforced: () => overrides.appCheckEnforced ?? false,
   };
-  const call = (request: { data?: unknown; auth?: { uid: string; token: Record<string, unknown> }; headers?: Record<string, string> }) =>
+  const call = (request: { data?: unknown; auth?: { uid: string; token: Record<string, unknown> }; headers?: Record<string, string>; app?: { appId: string } }) =>
     handleCall(spec, async () => impl, {
       data: request.data,
       auth: request.auth as never,
+      app: request.app as never,
       // As Google's front end passes it: a hop the client made up, then the address it saw.
       rawRequest: { headers: { "x-forwarded-for": "198.51.100.1, 203.0.113.7", ...request.headers }, ip: "10.0.0.2", socket: { remoteAddress: "10.0.0.2" } } as never,
     }, deps);
@@ -84,7 +86,7 @@ describe("callable gateway", () => {
     const error = await rejection(call({ data: { quantity: -2, note: "far too long", extra: 1 }, auth: customer }));
     assert.equal(error.code, "invalid-argument");
     const fields = (error.details as { fields: { path: string }[] }).fields.map((f) => f.path).sort();
-    assert.deepEqual(fields, ["", "note", "quantity"]);
+    assert.deepEqual(fields, ["extra", "note", "quantity"]);
     assert.match(error.message, /quantity/);
     assert.equal(calls.run, 0);
     assert.deepEqual(calls.rateLimit, [], "a malformed request must not even touch the rate-limit counter");
@@ -152,5 +154,29 @@ describe("callable gateway", () => {
     const asking = fixture({ spec: { checkRevoked: true }, revoked: true });
     const error = await rejection(asking.call({ data: { quantity: 1 }, auth: customer }));
     assert.equal((error.details as { reason: string }).reason, "session-revoked");
+  });
+
+  it("requires a verified app when APP_CHECK_ENFORCED is on, read per call, and runs nothing without one", async () => {
+    const enforced = fixture({ appCheckEnforced: true });
+    const error = await rejection(enforced.call({ data: { quantity: 1 }, auth: customer }));
+    assert.equal(error.code, "unauthenticated");
+    assert.equal((error.details as { reason: string }).reason, "app-check-required");
+    assert.equal(enforced.calls.run, 0);
+    assert.deepEqual(enforced.calls.rateLimit, []);
+    await enforced.call({ data: { quantity: 1 }, auth: customer, app: { appId: "1:android" } });
+    assert.equal(enforced.calls.run, 1);
+    const exempt = fixture({ appCheckEnforced: true, spec: { enforceAppCheck: false } });
+    await exempt.call({ data: { quantity: 1 }, auth: customer });
+    assert.equal(exempt.calls.run, 1, "a callable's own enforceAppCheck overrides the param");
+  });
+
+  it("returns the correlation id in every object answer, the caller's own when it sent one", async () => {
+    const { call } = fixture({ run: async () => ({ orderId: "o1" }) });
+    const answer = (await call({ data: { quantity: 1 }, auth: customer })) as { orderId: string; correlationId: string };
+    assert.equal(answer.orderId, "o1");
+    assert.match(answer.correlationId, /^[0-9a-f-]{36}$/);
+    const mine = "3b0d6a56-5f0e-4d7a-9f57-7c1f3e7d2a10";
+    const echoed = (await fixture({ run: async () => ({ orderId: "o2" }) }).call({ data: { quantity: 1 }, auth: customer, headers: { "x-correlation-id": mine } })) as { correlationId: string };
+    assert.equal(echoed.correlationId, mine);
   });
 });

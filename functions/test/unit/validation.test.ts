@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
-import { DomainError } from "../../src/shared/errors.ts";
-import { parseOrThrow } from "../../src/shared/validation.ts";
+import { DomainError } from "../../src/shared/errors";
+import { parseOrThrow } from "../../src/shared/validation";
 
 const failure = (schema: z.ZodType, value: unknown): DomainError => {
   try {
