@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-const FUNCTIONS_DIR = join(import.meta.dirname, "..", "..");
+const FUNCTIONS_DIR = join(__dirname, "..", "..");
 
 describe("deploy analysis", () => {
   // The CLI loads every function with FUNCTIONS_CONTROL_API=true to read its options (deploy,
