@@ -79,7 +79,7 @@ function printBanner(): void {
       `  callables  http://${ports.functions}/${PROJECT_ID}/us-central1/<group>-<name>`,
       `  stripe     ${STRIPE_DOUBLE_URL} (local Stripe double; confirm a card payment: POST /_double/payment_intents/<id>/confirm)`,
       `  tasks      ${TASK_RELAY_URL}/tasks (delayed tasks held until due; POST /run fires them now)`,
-      "  messages   push and SMS land in the Firestore collection devOutbox; watch it with a listener or a query",
+      "  messages   push and SMS land in the Firestore collection devOutbox: follow them with npm run dev:outbox",
       "Demo users:",
       ...users,
       `  log        ${STACK_LOG} (everything the emulators print)`,
