@@ -19,22 +19,22 @@ import { paymentsUnavailable, type PaymentGateway, type PaymentRequest } from ".
 let client: Stripe | undefined;
 
 export function stripe(): Stripe {
-  client ??= stripeClient(stripeSecretKey.value(), stripeApiUrl.value(), stripeTimeoutSeconds.value() * 1000);
+  client ??= stripeClient(stripeSecretKey.value(), stripeApiUrl.value(), { timeoutMs: stripeTimeoutSeconds.value() * 1000, maxNetworkRetries: 0 });
   return client;
 }
 
 /**
  * A Stripe client for `secretKey`, talking to `apiUrl` when given (the local double), else to
- * Stripe. It does not retry on its own: the provider policy decides (and tools that use the
- * client directly pass `maxNetworkRetries` per call if they want retries).
+ * Stripe. Scripts get the SDK's own retries; the functions' client gets none (`stripe()`), since
+ * Stripe's provider policy decides about retries there.
  */
-export function stripeClient(secretKey: string, apiUrl = "", timeoutMs = 15_000): Stripe {
+export function stripeClient(secretKey: string, apiUrl = "", options: { timeoutMs?: number; maxNetworkRetries?: number } = {}): Stripe {
   const mod = require("stripe") as { default?: typeof Stripe } & typeof Stripe;
   const StripeClient = mod.default ?? mod;
   const url = apiUrl ? new URL(apiUrl) : undefined;
   return new StripeClient(secretKey, {
-    maxNetworkRetries: 0,
-    timeout: timeoutMs,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 15_000,
     ...(url ? { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol === "https:" ? "https" : "http" } : {}),
   });
 }

@@ -161,7 +161,8 @@ export function createProviderPolicy(provider: Provider, spec: ProviderPolicySpe
   const translate = (error: unknown): unknown => {
     if (c.isBrokenCircuitError(error)) {
       stats.shortCircuited += 1;
-      return new ProviderRefused(provider, "breaker-open", availability().available ? 1 : (availability() as { retryAfterSeconds: number }).retryAfterSeconds);
+      const now = availability();
+      return new ProviderRefused(provider, "breaker-open", now.available ? 1 : now.retryAfterSeconds);
     }
     if (c.isBulkheadRejectedError(error)) {
       stats.bulkheadRejected += 1;
