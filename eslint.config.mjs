@@ -31,6 +31,7 @@ export default tseslint.config(
       "functions/src/shared/firebase.ts",
       "functions/src/shared/pubsub.ts",
       "functions/src/shared/tracing.ts",
+      "functions/src/shared/provider-policies.ts",
       "functions/src/payments/stripe.gateway.ts",
       "functions/src/notifications/twilio.adapter.ts",
       "functions/src/notifications/twilio-status.service.ts",

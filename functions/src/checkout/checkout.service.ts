@@ -27,7 +27,7 @@ import { planReservation } from "../inventory/stock.service";
 import { CONTACT, contactOf, orderCustomerFields, PRIVATE } from "../orders/personal-data";
 import { GIVEN_UP_STATES, orderEventType, type OrderState } from "../orders/order-state";
 import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
-import { gatewayFor } from "../payments/gateway";
+import { gatewayFor, requirePaymentMethodAvailable } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { planReleaseOrderHolds } from "./order-holds";
 import { planOpenCashOrdersCheck, requireCashAllowed } from "./cash-limits";
@@ -39,6 +39,8 @@ const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
 export const checkout: CallableImpl<CheckoutRequest, CheckoutResponse> = {
   input: CheckoutRequest,
   run: (request, caller) => {
+    // Card payments known to be down (Stripe's breaker open) are refused before anything is kept.
+    requirePaymentMethodAvailable(request.paymentMethod);
     const { idempotencyKey, ...order } = request;
     const scope = `checkout:${caller.uid}`;
     return withIdempotencyKey(scope, idempotencyKey, order, () => placeOrder(request, caller, { scope, hash: requestHash(order) }));

@@ -25,6 +25,7 @@ export const CheckoutLine = z.strictObject({
 });
 
 export const PAYMENT_METHODS = ["card", "cash"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export const CheckoutRequest = z.strictObject({
   restaurantId: Id,

@@ -2,6 +2,7 @@
  * What a callable error carries besides its code and message. Every error from this backend
  * has `details.correlationId`; the other fields appear with the codes that use them.
  */
+import type { PaymentMethod } from "./checkout";
 
 /** The canonical codes callables answer with (a subset of the Firebase Functions codes). */
 export type ErrorCode =
@@ -29,6 +30,8 @@ export interface ErrorDetails {
   reason?: string;
   /** With `invalid-argument`: every failing field of the request. */
   fields?: FieldError[];
-  /** With `resource-exhausted`: seconds to wait before trying again. */
+  /** With `resource-exhausted` and `unavailable`: seconds to wait before trying again. */
   retryAfterSeconds?: number;
+  /** With `unavailable`, reason `payments-unavailable`: the payment methods that work now (`["cash"]`). */
+  availablePaymentMethods?: PaymentMethod[];
 }

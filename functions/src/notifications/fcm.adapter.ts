@@ -2,13 +2,15 @@
  * The FCM adapter of the push port, on firebase-admin messaging (`sendEach`). Deployed, it uses
  * the default app and its service account. With FCM_API_URL set (the local FCM double), it uses
  * an app of its own whose HTTP agent carries every request to that origin and whose credential
- * is a fixed token, so the same SDK code runs offline and nothing reaches Google.
+ * is a fixed token, so the same SDK code runs offline and nothing reaches Google. Every sendEach
+ * goes through FCM's policy (shared/provider-policies.ts): a timeout on the whole answer, the
+ * circuit breaker and the bulkhead.
  */
 import type { Agent } from "node:https";
 import type { Messaging } from "firebase-admin/messaging";
-import { withFault } from "../shared/faults";
 import { adminApp } from "../shared/firebase";
 import { fcmApiUrl } from "../shared/params";
+import { callProvider } from "../shared/provider-policies";
 import { classifyFcmError, classifyFcmTransportError, PUSH_BATCH_LIMIT, type PushMessage, type PushOutcome, type PushTransport } from "./push";
 import { transportCode } from "./transport-errors";
 
@@ -69,18 +71,39 @@ function providerCodeOf(error: { code?: string; message?: string } | undefined):
   return code;
 }
 
+/**
+ * A batch every message of which FCM answered as its own failure (unavailable, internal): FCM is
+ * down even though the call returned. Thrown inside the policy so it counts against the breaker;
+ * the adapter still reports each message's answer.
+ */
+class FcmDown extends Error {
+  constructor(readonly batch: Awaited<ReturnType<Messaging["sendEach"]>>) {
+    super("FCM answered every message of the batch as unavailable");
+    this.name = "FcmDown";
+  }
+}
+
+function failIfFcmDown(batch: Awaited<ReturnType<Messaging["sendEach"]>>) {
+  const down = batch.responses.length > 0 && batch.responses.every((r) => !r.success && classifyFcmError(r.error?.code, r.error?.message) === "unavailable");
+  if (down) throw new FcmDown(batch);
+  return batch;
+}
+
 export const fcmPush: PushTransport = {
   async sendEach(messages: PushMessage[]): Promise<PushOutcome[]> {
     if (messages.length > PUSH_BATCH_LIMIT) throw new RangeError(`sendEach takes at most ${PUSH_BATCH_LIMIT} messages`);
     if (messages.length === 0) return [];
     let batch: Awaited<ReturnType<Messaging["sendEach"]>>;
     try {
-      batch = await withFault("fcm.send", () => client().sendEach(messages.map(toFcm)));
+      batch = await callProvider("fcm", "fcm.send", () => client().sendEach(messages.map(toFcm)).then(failIfFcmDown), { inQueue: true });
     } catch (error) {
+      if (error instanceof FcmDown) batch = error.batch;
+      else {
       // The whole call failed (over HTTP/2, a session error does that): its answers are lost.
       // All of its messages are retried only if the connection provably never came up.
-      const failure = classifyFcmTransportError(error);
-      return messages.map(() => ({ ok: false, failure, providerCode: `transport:${transportCode(error as Error) ?? "unknown"}` }));
+        const failure = classifyFcmTransportError(error);
+        return messages.map(() => ({ ok: false, failure, providerCode: `transport:${transportCode(error as Error) ?? "unknown"}` }));
+      }
     }
     return batch.responses.map((response) =>
       response.success

@@ -5,8 +5,11 @@
  * and resending could deliver it twice.
  */
 
-/** Connection errors that prove the request never reached the provider. */
-const NEVER_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"];
+/**
+ * Connection errors that prove the request never reached the provider; ECIRCUITOPEN and
+ * EBULKHEADFULL are calls the provider policy refused before making them (provider-policies.ts).
+ */
+const NEVER_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ECIRCUITOPEN", "EBULKHEADFULL"];
 
 /** The socket error code (ECONNREFUSED, ECONNRESET…) of an error, its message or its cause. */
 export function transportCode(error: { code?: unknown; message?: unknown; cause?: unknown } | undefined): string | undefined {

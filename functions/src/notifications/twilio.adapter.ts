@@ -2,12 +2,14 @@
  * The Twilio adapter of the SMS port, on the official `twilio` SDK, built on first use from the
  * TWILIO_* parameters. TWILIO_API_URL sends the SDK's requests to another origin (the local
  * Twilio double) through its own HTTP client, so the same client code runs there as in
- * production. Twilio's errors become SmsErrors (sms.ts).
+ * production. Twilio's errors become SmsErrors (sms.ts). Sends go through Twilio's policy
+ * (shared/provider-policies.ts): TWILIO_TIMEOUT_SECONDS bounds the whole answer (the SDK's own
+ * timeout only notices a silent socket), and an open breaker refuses a send before it leaves.
  */
 import type { Twilio } from "twilio";
-import { withFault } from "../shared/faults";
 import { log } from "../shared/log";
 import { twilioAccountSid, twilioApiUrl, twilioAuthToken, twilioSender, twilioTimeoutSeconds } from "../shared/params";
+import { callProvider } from "../shared/provider-policies";
 import { classifyTwilioError, SmsError, type SmsMessage, type SmsReceipt, type SmsSender } from "./sms";
 import { transportCode } from "./transport-errors";
 
@@ -45,8 +47,12 @@ function senderFields(): { messagingServiceSid: string } | { from: string } {
 export const twilioSms: SmsSender = {
   async send(message: SmsMessage): Promise<SmsReceipt> {
     try {
-      const sent = await withFault("twilio.send", () =>
-        twilio().messages.create({ to: message.to, body: message.body, ...senderFields(), ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}) }),
+      // Sends run in task queues, which retry what provably never left (never a send that may have gone).
+      const sent = await callProvider(
+        "twilio",
+        "twilio.send",
+        () => twilio().messages.create({ to: message.to, body: message.body, ...senderFields(), ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}) }),
+        { inQueue: true },
       );
       return { providerId: sent.sid, status: sent.status };
     } catch (error) {

@@ -4,7 +4,9 @@
  * retried call never charges, captures or refunds twice.
  */
 import type { z } from "zod";
-import type { CardPaymentSheet } from "../contract/checkout";
+import type { CardPaymentSheet, PaymentMethod } from "../contract/checkout";
+import { DomainError } from "../shared/errors";
+import { providerAvailability } from "../shared/provider-policies";
 
 export interface PaymentRequest {
   orderId: string;
@@ -57,4 +59,33 @@ export const cashGateway: PaymentGateway = {
 export async function gatewayFor(method: "card" | "cash"): Promise<PaymentGateway> {
   if (method === "cash") return cashGateway;
   return (await import("./stripe.gateway.js")).stripeGateway;
+}
+
+/**
+ * The payment methods that work now: card drops out while Stripe's circuit breaker is open on
+ * this instance (Stripe failed several calls in a row), with the seconds until it tries again;
+ * cash always works.
+ */
+export function paymentMethodsNow(): { methods: PaymentMethod[]; retryAfterSeconds?: number } {
+  const stripe = providerAvailability("stripe");
+  return stripe.available ? { methods: ["card", "cash"] } : { methods: ["cash"], retryAfterSeconds: stripe.retryAfterSeconds };
+}
+
+/** Card payments cannot start now: `unavailable`, with when to try again and what works meanwhile. */
+export function paymentsUnavailable(retryAfterSeconds?: number): DomainError {
+  return new DomainError("unavailable", "Card payments are unavailable for a moment. Pay cash or try again shortly.", {
+    reason: "payments-unavailable",
+    fields: [{ path: "paymentMethod", message: "Card payments are unavailable for a moment." }],
+    availablePaymentMethods: ["cash"],
+    ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+  });
+}
+
+/**
+ * Refuses at once, before anything is reserved or written, a checkout whose payment method does
+ * not work now, instead of letting it wait on a provider known to be down.
+ */
+export function requirePaymentMethodAvailable(method: PaymentMethod): void {
+  const now = paymentMethodsNow();
+  if (!now.methods.includes(method)) throw paymentsUnavailable(now.retryAfterSeconds);
 }

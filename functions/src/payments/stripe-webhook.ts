@@ -13,6 +13,7 @@ import { stripeWebhookSecret } from "../shared/params";
 import { logAttentionFlagged } from "../orders/attention";
 import { annotateSpan } from "../shared/tracing";
 import { applyPaymentEvent, type PaymentEvent, type PaymentState } from "./payment-events";
+import { callProvider } from "../shared/provider-policies";
 import { stripe } from "./stripe.gateway";
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -34,7 +35,8 @@ const HANDLED: Record<string, PaymentState> = {
 async function cardFingerprint(intent: Stripe.PaymentIntent): Promise<string | undefined> {
   const charge = intent.latest_charge;
   if (!charge) return undefined;
-  const details = (typeof charge === "string" ? await stripe().charges.retrieve(charge) : charge).payment_method_details;
+  // Stripe redelivers a webhook answered 500: it is the retry, so the policy makes none (inQueue).
+  const details = (typeof charge === "string" ? await callProvider("stripe", "stripe.card-fingerprint", () => stripe().charges.retrieve(charge), { inQueue: true }) : charge).payment_method_details;
   return details?.card?.fingerprint ?? undefined;
 }
 

@@ -3,48 +3,57 @@
  * (`paymentCustomers/{uid}`), PaymentIntents with manual capture, and an idempotency key made
  * from our own ids on every mutating call. The client is built on first use from the
  * STRIPE_SECRET_KEY secret; STRIPE_API_URL points it elsewhere (the local Stripe double).
+ * Every call goes through Stripe's policy (shared/provider-policies.ts): a timeout on the whole
+ * answer, the circuit breaker, the bulkhead, and one retry outside task queues.
  */
 import type Stripe from "stripe";
 import { COLLECTIONS } from "../shared/collections";
 import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
-import { InjectedFault, withFault } from "../shared/faults";
+import { InjectedFault } from "../shared/faults";
 import { log } from "../shared/log";
-import { stripeApiUrl, stripeSecretKey } from "../shared/params";
-import type { PaymentGateway, PaymentRequest } from "./gateway";
+import { stripeApiUrl, stripeSecretKey, stripeTimeoutSeconds } from "../shared/params";
+import { callProvider, ProviderRefused, ProviderTimeout } from "../shared/provider-policies";
+import { paymentsUnavailable, type PaymentGateway, type PaymentRequest } from "./gateway";
 
 let client: Stripe | undefined;
 
 export function stripe(): Stripe {
-  client ??= stripeClient(stripeSecretKey.value(), stripeApiUrl.value());
+  client ??= stripeClient(stripeSecretKey.value(), stripeApiUrl.value(), { timeoutMs: stripeTimeoutSeconds.value() * 1000, maxNetworkRetries: 0 });
   return client;
 }
 
-/** A Stripe client for `secretKey`, talking to `apiUrl` when given (the local double), else to Stripe. */
-export function stripeClient(secretKey: string, apiUrl = ""): Stripe {
+/**
+ * A Stripe client for `secretKey`, talking to `apiUrl` when given (the local double), else to
+ * Stripe. Scripts get the SDK's own retries; the functions' client gets none (`stripe()`), since
+ * Stripe's provider policy decides about retries there.
+ */
+export function stripeClient(secretKey: string, apiUrl = "", options: { timeoutMs?: number; maxNetworkRetries?: number } = {}): Stripe {
   const mod = require("stripe") as { default?: typeof Stripe } & typeof Stripe;
   const StripeClient = mod.default ?? mod;
   const url = apiUrl ? new URL(apiUrl) : undefined;
   return new StripeClient(secretKey, {
-    maxNetworkRetries: 2,
-    timeout: 15_000,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 15_000,
     ...(url ? { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol === "https:" ? "https" : "http" } : {}),
   });
 }
 
 /**
  * Calls made from task handlers: the queue retries them, with backoff, across instances, so the
- * SDK does not retry on its own inside one attempt.
+ * policy does not retry inside one attempt.
  */
-const QUEUED = { maxNetworkRetries: 0 } as const;
+const QUEUED = { inQueue: true } as const;
+
 
 /** Stripe failures the customer or a retry can do something about; the rest are ours. */
 function translate(error: unknown): unknown {
   const e = error as { type?: string; code?: string; statusCode?: number };
-  if (error instanceof InjectedFault) return new DomainError("unavailable", "Card payments are unavailable for a moment. Try again shortly.", { reason: "payments-unavailable" });
+  if (error instanceof ProviderRefused) return paymentsUnavailable(error.retryAfterSeconds);
+  if (error instanceof InjectedFault || error instanceof ProviderTimeout) return paymentsUnavailable();
   if (e.type === "StripeConnectionError" || e.type === "StripeAPIError" || (e.statusCode ?? 0) >= 500 || e.statusCode === 429) {
     log.warn("stripe.unavailable", { type: e.type, statusCode: e.statusCode });
-    return new DomainError("unavailable", "Card payments are unavailable for a moment. Try again shortly.", { reason: "payments-unavailable" });
+    return paymentsUnavailable();
   }
   if (e.type === "StripeCardError") {
     return new DomainError("failed-precondition", "The card was declined.", { reason: "card-declined" });
@@ -59,7 +68,7 @@ async function customerFor(uid: string): Promise<string> {
   // The idempotency key makes two concurrent first checkouts get the same customer. Stripe is
   // given no email or name: the PaymentSheet does not need them, and the customer is deleted
   // with the account (forgetCustomer).
-  const customer = await stripe().customers.create({ metadata: { uid } }, { idempotencyKey: `customer-${uid}` });
+  const customer = await callProvider("stripe", "stripe.customer", () => stripe().customers.create({ metadata: { uid } }, { idempotencyKey: `customer-${uid}` }));
   const { FieldValue } = firestoreValues();
   await ref.set({ stripeCustomerId: customer.id, createdAt: FieldValue.serverTimestamp() }, { merge: true });
   return customer.id;
@@ -73,8 +82,7 @@ export async function forgetPaymentCustomer(uid: string): Promise<void> {
   const ref = db().collection(COLLECTIONS.paymentCustomers).doc(uid);
   const customerId = (await ref.get()).get("stripeCustomerId") as string | undefined;
   if (customerId) {
-    await stripe()
-      .customers.del(customerId)
+    await callProvider("stripe", "stripe.forget-customer", () => stripe().customers.del(customerId))
       .catch((error: { statusCode?: number }) => {
         if (error.statusCode !== 404) throw translate(error);
       });
@@ -86,7 +94,7 @@ export const stripeGateway: PaymentGateway = {
   async authorize(request: PaymentRequest) {
     try {
       const customerId = await customerFor(request.uid);
-      const intent = await withFault("stripe.authorize", () => stripe().paymentIntents.create(
+      const intent = await callProvider("stripe", "stripe.authorize", () => stripe().paymentIntents.create(
         {
           amount: request.amount,
           currency: request.currency.toLowerCase(),
@@ -98,7 +106,7 @@ export const stripeGateway: PaymentGateway = {
         },
         { idempotencyKey: `pi-${request.orderId}` },
       ));
-      const ephemeralKey = await stripe().ephemeralKeys.create({ customer: customerId }, { apiVersion: stripe().getApiField("version") ?? undefined });
+      const ephemeralKey = await callProvider("stripe", "stripe.ephemeral-key", () => stripe().ephemeralKeys.create({ customer: customerId }, { apiVersion: stripe().getApiField("version") ?? undefined }));
       log.info("stripe.intent-created", { orderId: request.orderId, intentId: intent.id });
       return {
         provider: "stripe" as const,
@@ -112,7 +120,7 @@ export const stripeGateway: PaymentGateway = {
   },
 
   async capture(orderId, intentId, amount) {
-    await withFault("stripe.capture", () => stripe().paymentIntents.capture(intentId!, { amount_to_capture: amount }, { ...QUEUED, idempotencyKey: `capture-${orderId}` }))
+    await callProvider("stripe", "stripe.capture", () => stripe().paymentIntents.capture(intentId!, { amount_to_capture: amount }, { idempotencyKey: `capture-${orderId}` }), QUEUED)
       .catch((error: unknown) => {
         throw translate(error);
       });
@@ -120,7 +128,7 @@ export const stripeGateway: PaymentGateway = {
 
   async cancel(orderId, intentId) {
     if (!intentId) return;
-    await withFault("stripe.cancel", () => stripe().paymentIntents.cancel(intentId, {}, { ...QUEUED, idempotencyKey: `cancel-${orderId}` }))
+    await callProvider("stripe", "stripe.cancel", () => stripe().paymentIntents.cancel(intentId, {}, { idempotencyKey: `cancel-${orderId}` }), QUEUED)
       .catch((error: { code?: string }) => {
         // Already canceled (or never confirmed and gone): the goal is reached.
         if (error.code === "payment_intent_unexpected_state") return;
@@ -129,15 +137,14 @@ export const stripeGateway: PaymentGateway = {
   },
 
   async refund(orderId, intentId, amount) {
-    await withFault("stripe.refund", () => stripe().refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { ...QUEUED, idempotencyKey: `refund-${orderId}-${amount ?? "full"}` }))
+    await callProvider("stripe", "stripe.refund", () => stripe().refunds.create({ payment_intent: intentId!, ...(amount ? { amount } : {}) }, { idempotencyKey: `refund-${orderId}-${amount ?? "full"}` }), QUEUED)
       .catch((error: unknown) => {
         throw translate(error);
       });
   },
 
   async inspect(intentId) {
-    const intent = await stripe()
-      .paymentIntents.retrieve(intentId!, {}, QUEUED)
+    const intent = await callProvider("stripe", "stripe.inspect", () => stripe().paymentIntents.retrieve(intentId!), QUEUED)
       .catch((error: unknown) => {
         throw translate(error);
       });

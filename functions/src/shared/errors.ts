@@ -3,7 +3,7 @@
  * HttpsError only at the callable boundary (see callable.ts). Anything that is not a
  * DomainError reaches the client as `internal` with no message of its own.
  */
-import type { ErrorCode, FieldError } from "../contract/errors";
+import type { ErrorCode, ErrorDetails, FieldError } from "../contract/errors";
 
 export type { ErrorCode, FieldError };
 
@@ -11,7 +11,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { reason?: string; fields?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: Omit<ErrorDetails, "correlationId"> = {},
   ) {
     super(message);
     this.name = "DomainError";

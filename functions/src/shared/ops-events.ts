@@ -149,6 +149,30 @@ export const OPS_EVENTS = {
     labels: [],
     meaning: "A request to the Stripe webhook had no valid signature and was answered 400.",
   },
+  providerBreakerOpened: {
+    name: "provider.breaker-opened",
+    severity: "ERROR",
+    labels: ["provider"],
+    meaning: "A provider (stripe, twilio, fcm) failed several calls in a row on one instance: its calls are refused at once until a trial call succeeds (shared/provider-policies.ts).",
+  },
+  providerBreakerHalfOpen: {
+    name: "provider.breaker-half-open",
+    severity: "INFO",
+    labels: ["provider"],
+    meaning: "An open provider breaker's cool-down ended: one trial call is let through.",
+  },
+  providerBreakerClosed: {
+    name: "provider.breaker-closed",
+    severity: "INFO",
+    labels: ["provider"],
+    meaning: "A provider's trial call succeeded: its breaker closed and calls flow again.",
+  },
+  providerBulkheadFull: {
+    name: "provider.bulkhead-full",
+    severity: "WARNING",
+    labels: ["provider"],
+    meaning: "A provider call was refused because the instance already had as many calls in flight and waiting as its bulkhead allows.",
+  },
   stuckWorkDetected: {
     name: "ops.stuck-work-detected",
     severity: "ERROR",

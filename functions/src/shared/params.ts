@@ -130,6 +130,24 @@ export const twilioApiUrl = defineString("TWILIO_API_URL", {
   description: "Base URL of the Twilio API; leave empty in production.",
 });
 
+/** How long one Stripe call waits for its whole answer (shared/provider-policies.ts). */
+export const stripeTimeoutSeconds = defineInt("STRIPE_TIMEOUT_SECONDS", {
+  default: 6,
+  description: "Seconds one Stripe call may take, answer included; past it the call counts as an outage (checkout retries it once).",
+});
+
+/** How long one FCM sendEach waits for its whole answer; past it its messages are unknown. */
+export const fcmTimeoutSeconds = defineInt("FCM_TIMEOUT_SECONDS", {
+  default: 15,
+  description: "Seconds one FCM sendEach call may take, answer included; past it its messages are recorded unknown, not resent.",
+});
+
+/** How long an open provider circuit breaker refuses calls before it lets one trial call through. */
+export const providerBreakerCooldownSeconds = defineInt("PROVIDER_BREAKER_COOLDOWN_SECONDS", {
+  default: 30,
+  description: "Seconds a provider's circuit breaker stays open (calls refused at once) before one trial call may close it.",
+});
+
 /** How long an SMS send waits for Twilio's answer; past it the outcome is unknown, not failed. */
 export const twilioTimeoutSeconds = defineInt("TWILIO_TIMEOUT_SECONDS", {
   default: 30,

@@ -37,8 +37,8 @@ describe("integrity between steps", () => {
       const k = await kitchen();
       clients.push(k.staff, k.customer);
       const request = cart(k, "card");
-      // The SDK tries three times; all three fail.
-      await failStripe({ path: "/v1/payment_intents", status: 503, count: 3 });
+      // Stripe's policy tries twice (one retry); both fail.
+      await failStripe({ path: "/v1/payment_intents", status: 503, count: 2 });
       const failed = await callError(k.customer.call(CALLABLES.placeOrder, request));
       assert.equal(failed.code, "functions/unavailable");
 

@@ -62,12 +62,14 @@ describe("payment gateways", () => {
     assert.deepEqual(refunds.map((r) => r.idempotencyKey), [`refund-${a.orderId}-1000`, `refund-${a.orderId}-1000`, `refund-${a.orderId}-full`]);
   });
 
-  it("turns Stripe being down into a retryable unavailable, after the SDK's own retries", async () => {
-    await failNext("POST", "^/v1/payment_intents$", 503, 3);
-    await assert.rejects(authorize(), (e: unknown) => e instanceof DomainError && e.code === "unavailable" && e.extra.reason === "payments-unavailable");
+  it("turns Stripe being down into a retryable unavailable, after the Stripe policy's one retry", async () => {
     await failNext("POST", "^/v1/payment_intents$", 503, 2);
+    await assert.rejects(authorize(), (e: unknown) => e instanceof DomainError && e.code === "unavailable" && e.extra.reason === "payments-unavailable" && e.extra.availablePaymentMethods?.[0] === "cash");
+    await failNext("POST", "^/v1/payment_intents$", 503, 1);
     const recovered = await authorize();
-    assert.match(recovered.intentId!, /^pi_/, "two failures are absorbed by the SDK's retries");
+    assert.match(recovered.intentId!, /^pi_/, "one failure is absorbed by the policy's retry (same idempotency key)");
+    const creates = (await doubleRequests()).filter((r) => r.path === "/v1/payment_intents" && r.idempotencyKey === `pi-${recovered.orderId}`);
+    assert.equal(creates.length, 2, "the failed create and its retry, under one idempotency key");
   });
 
   it("cash needs no authorization and has nothing to capture", async () => {
