@@ -156,10 +156,11 @@ function freeInstance(pool: Pool): Instance | undefined {
   return best;
 }
 
-function refuse(res: ServerResponse, status: number, message: string): void {
+/** The router's own refusals, shaped like a callable error so a client can tell them apart by reason. */
+function refuse(res: ServerResponse, status: number, message: string, reason: string): void {
   if (res.headersSent) return void res.destroy();
   res.writeHead(status, { "content-type": "application/json", connection: "close" });
-  res.end(JSON.stringify({ error: { status: status === 429 ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message } }));
+  res.end(JSON.stringify({ error: { status: status === 429 ? "RESOURCE_EXHAUSTED" : status === 404 ? "NOT_FOUND" : "UNAVAILABLE", message, details: { reason } } }));
 }
 
 function forward(pool: Pool, instance: Instance, req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -187,7 +188,7 @@ function forward(pool: Pool, instance: Instance, req: IncomingMessage, res: Serv
   );
   upstream.once("error", () => {
     pool.stats.upstreamFailures += 1;
-    refuse(res, 503, "The instance failed to answer.");
+    refuse(res, 503, "The instance failed to answer.", "instance-failed");
     release();
   });
   // A client that gives up frees the slot only when the instance finishes, as on Cloud Run.
@@ -223,7 +224,7 @@ function route(pools: Map<string, Pool>, req: IncomingMessage, res: ServerRespon
   }
   const target = url.split("?")[0].split("/")[3] ?? "";
   const pool = url.startsWith(`/${PROJECT_ID}/${REGION}/`) ? pools.get(target) : undefined;
-  if (!pool) return refuse(res, 404, `This host serves no function at ${url.split("?")[0]}.`);
+  if (!pool) return refuse(res, 404, `This host serves no function at ${url.split("?")[0]}.`, "no-such-function");
   const instance = freeInstance(pool);
   if (instance && pool.queue.length === 0) return forward(pool, instance, req, res, pathWithin(url, target));
   pool.stats.queued += 1;
@@ -235,7 +236,7 @@ function route(pools: Map<string, Pool>, req: IncomingMessage, res: ServerRespon
       const at = pool.queue.indexOf(waiting);
       if (at >= 0) pool.queue.splice(at, 1);
       pool.stats.refused += 1;
-      refuse(res, 429, "The request was aborted because there was no available instance.");
+      refuse(res, 429, "The request was aborted because there was no available instance.", "no-available-instance");
     }, PENDING_LIMIT_MS),
   };
   pool.queue.push(waiting);

@@ -41,7 +41,12 @@ const HOST_SCRIPT = join(REPO_ROOT, "scripts", "load", "functions-host.ts");
 
 export function startFunctionsHost(targets: string[], options: { instances?: number; timeoutMs?: number } = {}): Promise<FunctionsHost> {
   const args = ["--import", "tsx", HOST_SCRIPT, "--instances", String(options.instances ?? 1), ...targets];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: process.env, stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  // Thousands of connections are as many open files: the host raises its soft limit to the hard one.
+  const child = spawn("sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...args], {
+    cwd: REPO_ROOT,
+    env: process.env,
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (child.kill(), reject(new Error(`the functions host did not start within ${options.timeoutMs ?? 180_000} ms`))), options.timeoutMs ?? 180_000);
     child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`the functions host exited with ${code}`))));
