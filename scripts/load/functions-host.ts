@@ -132,8 +132,11 @@ async function startInstance(pool: Pool): Promise<Instance> {
     stdio: ["ignore", log, log, "ipc"],
   });
   await listening(port, child);
-  // One socket per slot: the instance never sees more than its concurrency at once.
-  return { port, inFlight: 0, agent: new Agent({ keepAlive: true, maxSockets: pool.options.concurrency }), process: child };
+  // One socket per slot: the instance never sees more than its concurrency at once. Idle sockets
+  // close after 4 s, before the instance's server drops them (Node's 5 s keep-alive), so a
+  // request is never written to a socket the instance is closing.
+  const agent = new Agent({ keepAlive: true, maxSockets: pool.options.concurrency, timeout: 4_000 });
+  return { port, inFlight: 0, agent, process: child };
 }
 
 /** Registers a task-queue target with the Cloud Tasks emulator, pointing at this host. */
