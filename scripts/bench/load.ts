@@ -429,11 +429,12 @@ await section("bulkheads", async () => {
     const broadcastStarted = Date.now();
     const started = await callCallable(broadcastHost.functionUrl(CALLABLES.startBroadcast), { broadcastId, segment: { kind: "restaurant-customers", restaurantId: audience }, message }, await adminToken());
     if (started.status !== 200) throw new Error(`the broadcast did not start: ${started.status} ${JSON.stringify(started.error)}`);
-    // Let the first batches run before measuring, so the probe meets the broadcast at full speed.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const batchesBefore = (await broadcastHost.stats())["notifications-broadcastBatch"]?.served ?? 0;
+    // Measure once the first batch is through, so the probe meets the broadcast under way.
+    const batchesServed = async () => (await broadcastHost.stats())["notifications-broadcastBatch"]?.served ?? 0;
+    for (const until = Date.now() + 30_000; (await batchesServed()) === 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 250));
+    const batchesBefore = await batchesServed();
     const during = await checkoutRun(host, "during", duringCustomers, unlimited, PROBE_CONNECTIONS);
-    const batchesDuring = ((await broadcastHost.stats())["notifications-broadcastBatch"]?.served ?? 0) - batchesBefore;
+    const batchesDuring = (await batchesServed()) - batchesBefore;
     line(`checkout during the broadcast`, during.m);
     say(`  broadcast batches served while checkout was measured: ${batchesDuring}; refusals idle: ${refusalText(idle.outcomes.refusals)}; during: ${refusalText(during.outcomes.refusals)}`);
     let status = "running";
