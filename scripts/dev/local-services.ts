@@ -39,6 +39,11 @@ export function startFaultPlan(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   return startDouble("fault-plan.ts", { ...env, FAULT_PLAN_PORT: new URL(FAULT_PLAN_URL).port });
 }
 
+/** Starts firebase-tools' Cloud Tasks emulator alone (scripts/load/tasks-emulator.ts), for runs without the Functions emulator. */
+export function startTasksEmulator(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return startDouble(join("..", "load", "tasks-emulator.ts"), env);
+}
+
 /** Every local service `npm test` runs beside the emulators. */
 export function startLocalServices(env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
   return Promise.all([startStripeDouble(env), startTwilioDouble(env), startFcmDouble(env), startTaskRelay(env), startFaultPlan(env)]);

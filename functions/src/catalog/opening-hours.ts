@@ -12,9 +12,25 @@ function minutes(clock: string): number {
   return h * 60 + m;
 }
 
+/**
+ * One formatter per time zone for the life of the instance: building an Intl.DateTimeFormat is
+ * far dearer than using one, and a near-me answer reads the local time of every restaurant in
+ * its cell. Time zones are a bounded set (the IANA names), so the map stays small.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** Weekday and minute of the day at `instant` in `timeZone`. */
 export function localTime(instant: Date, timeZone: string): { day: Weekday; minute: number } {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(instant);
+  const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   const day = get("weekday").toLowerCase().slice(0, 3) as Weekday;
   return { day, minute: Number(get("hour")) * 60 + Number(get("minute")) };

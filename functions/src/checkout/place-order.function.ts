@@ -1,4 +1,5 @@
 import { CALLABLES } from "../contract/callables";
+import { CHECKOUT_BULKHEAD } from "../shared/bulkheads";
 import { defineCallable } from "../shared/callable";
 import { stripeSecretKey } from "../shared/params";
 import { pseudonymKey } from "../shared/pseudonym";
@@ -8,6 +9,6 @@ import { pseudonymKey } from "../shared/pseudonym";
  * banned account's token is refused at once (checkRevoked), not when it expires.
  */
 export const placeOrder = defineCallable(
-  { name: CALLABLES.placeOrder, access: "signed-in", rateLimit: { max: 10, windowSeconds: 60 }, checkRevoked: true, options: { secrets: [stripeSecretKey, pseudonymKey], timeoutSeconds: 60 } },
+  { name: CALLABLES.placeOrder, access: "signed-in", rateLimit: { max: 10, windowSeconds: 60 }, checkRevoked: true, options: { ...CHECKOUT_BULKHEAD, secrets: [stripeSecretKey, pseudonymKey], timeoutSeconds: 60 } },
   async () => (await import("./checkout.service.js")).checkout,
 );

@@ -1,3 +1,4 @@
+import { DELIVER_BULKHEAD, DELIVER_QUEUE_LIMITS } from "../shared/bulkheads";
 import { twilioAuthToken } from "../shared/params";
 import { pseudonymKey } from "../shared/pseudonym";
 import { defineTaskHandler } from "../shared/task-handler";
@@ -11,8 +12,8 @@ export const deliver = defineTaskHandler(
   {
     name: TASK_QUEUES.deliverNotification,
     retryConfig: { maxAttempts: 6, minBackoffSeconds: 2, maxBackoffSeconds: 300, maxDoublings: 5 },
-    rateLimits: { maxConcurrentDispatches: 50 },
-    options: { secrets: [twilioAuthToken, pseudonymKey] },
+    rateLimits: DELIVER_QUEUE_LIMITS,
+    options: { ...DELIVER_BULKHEAD, secrets: [twilioAuthToken, pseudonymKey] },
   },
   async () => (await import("./deliver.service.js")).deliver,
 );

@@ -146,9 +146,14 @@ export function sendCacheableJson(req: Request, res: Response, body: string, cac
   res.type("application/json").send(body);
 }
 
-/** A small time-bounded cache of values, per instance. Oldest entries go first. */
+/**
+ * A small time-bounded cache of values, per instance. Oldest entries go first. Requests that miss
+ * a key while it is being read wait for that one read: an instance serving 80 requests at once
+ * would otherwise send 80 identical queries every time an entry expires.
+ */
 export class MemoryCache<T> {
   private readonly entries = new Map<string, { value: T; expiresAt: number }>();
+  private readonly reading = new Map<string, Promise<T>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -158,11 +163,24 @@ export class MemoryCache<T> {
   async get(key: string, produce: () => Promise<T>, now = Date.now()): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit.value;
-    const value = await produce();
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    return value;
+    const inFlight = this.reading.get(key);
+    if (inFlight) return inFlight;
+    const read = produce().then(
+      (value) => {
+        this.reading.delete(key);
+        this.entries.delete(key);
+        this.entries.set(key, { value, expiresAt: now + this.ttlMs });
+        while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+        return value;
+      },
+      (error: unknown) => {
+        // A failed read is not kept: the next request reads again.
+        this.reading.delete(key);
+        throw error;
+      },
+    );
+    this.reading.set(key, read);
+    return read;
   }
 }
 

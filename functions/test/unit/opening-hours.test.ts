@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import type { OpeningHours } from "../../src/contract/catalog";
 import { isOpenAt, localTime } from "../../src/catalog/opening-hours";
 
@@ -11,6 +11,19 @@ describe("opening hours", () => {
   it("reads the weekday and minute in the restaurant's time zone, not the server's", () => {
     assert.deepEqual(localTime(at("2026-11-23T23:30:00Z"), "Europe/Madrid"), { day: "tue", minute: 30 });
     assert.deepEqual(localTime(at("2026-11-23T23:30:00Z"), "America/New_York"), { day: "mon", minute: 18 * 60 + 30 });
+  });
+
+  it("builds one formatter per time zone, not one per restaurant and request", () => {
+    // A near-me answer checks every restaurant of its cell: a new Intl.DateTimeFormat each time
+    // was most of a cached answer's CPU.
+    const built = mock.method(Intl, "DateTimeFormat");
+    try {
+      for (let i = 0; i < 100; i += 1) localTime(at(`2026-11-23T${String(i % 24).padStart(2, "0")}:15:00Z`), "Asia/Kolkata");
+      assert.ok(built.mock.callCount() <= 1, `Intl.DateTimeFormat built ${built.mock.callCount()} times for 100 readings in one zone`);
+      assert.deepEqual(localTime(at("2026-11-23T23:30:00Z"), "Asia/Kolkata"), { day: "tue", minute: 5 * 60 });
+    } finally {
+      built.mock.restore();
+    }
   });
 
   it("is open inside an interval and closed at its closing minute", () => {

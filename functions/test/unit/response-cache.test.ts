@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { listCacheKey } from "../../src/catalog/browse.service";
 import { deliveryCellOf } from "../../src/catalog/catalog.model";
 import { ListRestaurantsQuery } from "../../src/contract/catalog";
-import { ResponseCache } from "../../src/shared/http";
+import { MemoryCache, ResponseCache } from "../../src/shared/http";
 
 describe("response cache", () => {
   it("reuses a body within its lifetime and recomputes after", async () => {
@@ -24,6 +24,38 @@ describe("response cache", () => {
     await cache.get("c", produce, 0);
     assert.equal(await cache.get("b", produce, 1), "2");
     assert.equal(await cache.get("a", produce, 1), "4", "a was evicted and recomputed");
+  });
+});
+
+describe("memory cache under concurrent misses", () => {
+  it("reads a missing or expired key once for all the requests that ask for it meanwhile", async () => {
+    const cache = new MemoryCache<number>(1000, 10);
+    let reads = 0;
+    const pending: ((value: number) => void)[] = [];
+    const produce = () => {
+      reads += 1;
+      return new Promise<number>((resolve) => pending.push(resolve));
+    };
+    // A thousand connections asking for one cold cell: one Firestore read, not a thousand.
+    const waiting = Array.from({ length: 1000 }, () => cache.get("cell", produce, 0));
+    for (const finish of pending) finish(7);
+    assert.deepEqual(new Set(await Promise.all(waiting)), new Set([7]));
+    assert.equal(reads, 1, `one read for 1000 concurrent misses, not ${reads}`);
+    assert.equal(await cache.get("cell", produce, 999), 7, "then served from memory");
+    assert.equal(reads, 1);
+  });
+
+  it("does not keep a failed read: the next request tries again", async () => {
+    const cache = new MemoryCache<number>(1000, 10);
+    let reads = 0;
+    const failing = async () => {
+      reads += 1;
+      throw new Error("unavailable");
+    };
+    const results = await Promise.allSettled([cache.get("cell", failing, 0), cache.get("cell", failing, 0)]);
+    assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
+    assert.equal(reads, 1, "the concurrent misses shared the one failed read");
+    assert.equal(await cache.get("cell", async () => 8, 1), 8);
   });
 });
 
