@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, rmSync } from "node:fs";
-import { EMULATOR_OUTPUT_LOG, emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
+import { CACHE_DIR, EMULATOR_OUTPUT_LOG, emulatorEnv, functionsParams, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
 import { startLocalServices } from "./local-services.ts";
 import { readResult, resultFile, runTier, testFiles, TIERS, type Tier } from "./tiers.ts";
 
@@ -58,13 +58,19 @@ async function teedStep(name: string, command: string, args: string[], logFile: 
 }
 
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+/**
+ * tsc rechecks only what changed since the last run (and what depends on it); the build info
+ * stays in .cache. The first run checks everything, as before.
+ */
+const incremental = (name: string) => ["--incremental", "--tsBuildInfoFile", `${CACHE_DIR}/tsbuildinfo/${name}.tsbuildinfo`];
 
 if (only.length === 0) {
-  step("typecheck", npx, ["tsc", "-p", "tsconfig.json", "--noEmit"]);
-  step("typecheck functions", npx, ["tsc", "-p", "functions/tsconfig.json", "--noEmit"]);
+  step("typecheck", npx, ["tsc", "-p", "tsconfig.json", "--noEmit", ...incremental("typecheck")]);
+  step("typecheck functions", npx, ["tsc", "-p", "functions/tsconfig.json", "--noEmit", ...incremental("typecheck-functions")]);
   step("lint", npx, ["eslint", "--max-warnings", "0", "."]);
 }
-step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json"]);
+// Its build info lives beside the output, so removing functions/lib forces a whole build.
+step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json", "--incremental", "--tsBuildInfoFile", "functions/lib/.tsbuildinfo"]);
 
 runTier("unit", env);
 
@@ -117,7 +123,7 @@ for (const tier of Object.keys(TIERS) as Tier[]) {
   if (slowest.length > 1) console.log(`  slowest: ${slowest.map(([file, ms]) => `${file.split("/").pop()} ${seconds(ms)}`).join(", ")}`);
 }
 // The emulator suite's start-up (launch to its first tier) and, after its tiers, its shut-down.
-const firstStarted = readResult(emulatorTiers[0])?.startedAt;
+const firstStarted = emulatorTiers.map((tier) => readResult(tier)?.startedAt).find((at) => at !== undefined);
 if (firstStarted !== undefined && emulatorSuiteMs > 0) {
   const inSuite = emulatorTiers.reduce((sum, tier) => sum + (readResult(tier)?.wallMs ?? 0), 0);
     const startUp = firstStarted - emulatorLaunched - (timings.find(([name]) => name === "local doubles start-up")?.[1] ?? 0);
