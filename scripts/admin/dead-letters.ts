@@ -16,6 +16,7 @@ import { db, firestoreValues, functionsAdmin } from "../../functions/src/shared/
 import { publish } from "../../functions/src/shared/pubsub.ts";
 import type { Topic } from "../../functions/src/shared/topics.ts";
 import { describeTarget, useTarget } from "../lib/target.ts";
+import { shapedQuery } from "../../functions/src/shared/queries.ts";
 
 const USAGE = "usage: npm run admin:dead-letters -- (list [--all] | replay (<id>… | --all-open)) [--project <id>]";
 
@@ -40,7 +41,7 @@ interface Letter {
 }
 
 async function list(): Promise<void> {
-  const query = values.all ? letters() : letters().where("status", "in", ["open", "replayed"]);
+  const query = values.all ? letters() : shapedQuery("deadLettersInStatuses", db(), ["open", "replayed"]);
   const snapshot = await query.get();
   console.log(`${describeTarget(target)}: ${snapshot.size} dead letter(s)${values.all ? "" : " not resolved"}`);
   for (const doc of snapshot.docs) {
@@ -88,7 +89,7 @@ async function replay(id: string): Promise<void> {
 if (command === "list") {
   await list();
 } else if (command === "replay" && (ids.length > 0 || values["all-open"])) {
-  const targets = values["all-open"] ? (await letters().where("status", "==", "open").get()).docs.map((d) => d.id) : ids;
+  const targets = values["all-open"] ? (await shapedQuery("deadLettersByStatus", db(), "open").get()).docs.map((d) => d.id) : ids;
   let failed = 0;
   for (const id of targets) {
     await replay(id).catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { FAULT_PLAN_URL, FCM_DOUBLE_URL, STRIPE_DOUBLE_URL, startLocalServices, 
 import { emulatorEnv } from "../dev/emulator-env.ts";
 import { seededRandom } from "../lib/seeded-random.ts";
 import { doubleListening, ensureInsideEmulators, say } from "./inside-emulators.ts";
+import { shapedQuery } from "../../functions/src/shared/queries.ts";
 
 const ORDERS = Number(process.env.ORDERS ?? 50);
 const SEED = Number(process.env.SEED ?? 1);
@@ -84,7 +85,7 @@ await Promise.all(
       results.push(result);
       if (!result.orderId) continue;
       // At-least-once delivery: some events arrive again, late and out of order.
-      const events = (await admin().db.collection(COLLECTIONS.outbox).where("orderId", "==", result.orderId).get()).docs.map((d) => d.data());
+      const events = (await shapedQuery("outboxOfOrder", admin().db, result.orderId).get()).docs.map((d) => d.data());
       for (const event of events.sort(() => random() - 0.5).slice(0, 2)) {
         if (random() < 0.5) continue;
         await deliverAgain(event).catch(() => undefined);

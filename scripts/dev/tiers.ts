@@ -21,6 +21,11 @@ export interface TierResult {
   skipped: number;
   todo: number;
   failures: string[];
+  /** Per test file, the time its top-level suites took (ms). */
+  fileMs?: Record<string, number>;
+  /** When the tier's runner started (epoch ms) and its wall time, start to exit (ms). */
+  startedAt?: number;
+  wallMs?: number;
 }
 
 const RESULTS_DIR = join(CACHE_DIR, "test-results");
@@ -72,7 +77,10 @@ export function runTier(tier: Tier, env: NodeJS.ProcessEnv = process.env): numbe
     `--test-reporter-destination=${resultFile(tier)}`,
     ...files,
   ];
+  const started = Date.now();
   const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env, stdio: "inherit" });
+  const result = readResult(tier);
+  if (result) writeFileSync(resultFile(tier), JSON.stringify({ ...result, startedAt: started, wallMs: Date.now() - started }));
   return run.status ?? 1;
 }
 

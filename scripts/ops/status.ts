@@ -14,6 +14,7 @@ import { ORDER_STATES, TERMINAL_STATES } from "../../functions/src/orders/order-
 import { backlogQueries, findStuckWork, type Finding } from "../../functions/src/ops/stuck-work.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { db, firestoreValues } from "../../functions/src/shared/firebase.ts";
+import { shapedQuery } from "../../functions/src/shared/queries.ts";
 import { describeTarget, useTarget } from "../lib/target.ts";
 
 const USAGE = "usage: npm run ops:status -- [--project <id>] [--json]";
@@ -47,7 +48,7 @@ const target = useTarget(values.project);
 const now = Date.now();
 const minutesSince = (ms: number | undefined) => (ms === undefined ? null : Math.floor((now - ms) / 60_000));
 const millisOf = (value: unknown) => (value as { toMillis?: () => number } | undefined)?.toMillis?.();
-type Query = ReturnType<typeof backlogQueries>[number]["query"];
+type Query = ReturnType<typeof shapedQuery>;
 const countOf = async (query: Query) => (await query.count().get()).data().count;
 
 async function reachable(): Promise<void> {
@@ -64,13 +65,11 @@ async function reachable(): Promise<void> {
 }
 
 async function ordersByState() {
-  const orders = db().collection(COLLECTIONS.orders);
   return Promise.all(
     ORDER_STATES.map(async (state) => {
-      const query = orders.where("status", "==", state);
-      const count = await countOf(query);
+      const count = await countOf(shapedQuery("ordersInState", db(), state));
       // The oldest matters only where an order can still be waiting for something.
-      const oldest = count > 0 && !TERMINAL_STATES.includes(state) ? (await query.orderBy("updatedAt", "asc").limit(1).get()).docs[0] : undefined;
+      const oldest = count > 0 && !TERMINAL_STATES.includes(state) ? (await shapedQuery("ordersInStateOldestFirst", db(), state).limit(1).get()).docs[0] : undefined;
       return { state, count, oldestMinutes: oldest ? minutesSince(millisOf(oldest.get("updatedAt"))) : null };
     }),
   );
@@ -78,8 +77,8 @@ async function ordersByState() {
 
 async function backlog(kind: "dead-letter" | "outbox-unpublished" | "notification-sending") {
   const [{ query, clock }] = backlogQueries(now).filter((q) => q.kind === kind);
-  const count = await countOf(query);
-  const oldest = count > 0 ? (await query.orderBy(clock, "asc").limit(1).get()).docs[0] : undefined;
+  const count = await countOf(query.any());
+  const oldest = count > 0 && query.oldest ? (await query.oldest().limit(1).get()).docs[0] : undefined;
   return { count, oldestMinutes: oldest ? minutesSince(millisOf(oldest.get(clock))) : null };
 }
 
@@ -96,13 +95,12 @@ const burn = (total: number, bad: number, target: number): Burn => ({ total, bad
 async function sloLastHour(): Promise<{ checkout: Burn; acceptance: Burn }> {
   const { Timestamp } = firestoreValues();
   const since = Timestamp.fromMillis(now - HOUR);
-  const orders = db().collection(COLLECTIONS.orders);
   const [created, failed] = await Promise.all([
-    countOf(orders.where("createdAt", ">=", since)),
-    countOf(orders.where("status", "in", ["expired", "payment_failed"]).where("createdAt", ">=", since)),
+    countOf(shapedQuery("ordersCreatedSince", db(), since)),
+    countOf(shapedQuery("ordersInStatesCreatedSince", db(), ["expired", "payment_failed"], since)),
   ]);
   // Orders whose acceptance deadline fell in the hour: good when accepted by it.
-  const due = await orders.where("acceptBy", ">=", since).where("acceptBy", "<", Timestamp.fromMillis(now)).limit(SLO_SAMPLE).get();
+  const due = await shapedQuery("ordersDueForAcceptanceBetween", db(), since, Timestamp.fromMillis(now)).limit(SLO_SAMPLE).get();
   const late = due.docs.filter((order) => {
     const accepted = millisOf(order.get("acceptedAt"));
     return accepted === undefined || accepted > (millisOf(order.get("acceptBy")) ?? 0);

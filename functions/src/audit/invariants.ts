@@ -10,7 +10,7 @@
  * checkout between its reservation and the audit's read of the shards); run it again, or on a
  * quiet system, before acting on a single stock or promo mismatch.
  */
-import { FieldPath, type DocumentSnapshot, type Firestore, type Query, type Timestamp } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Firestore, Query, Timestamp } from "firebase-admin/firestore";
 import type Stripe from "stripe";
 import { inventoryId } from "../catalog/catalog.model";
 import { SENDING_LEASE_MS } from "../notifications/ledger";
@@ -20,7 +20,8 @@ import { GIVEN_UP_STATES, ORDER_STATES, TERMINAL_STATES, type OrderState } from 
 import { DELIVERY_CONTACT_FIELDS } from "../orders/personal-data";
 import { OUTBOX_OVERDUE_MS } from "../orders/outbox-sweep";
 import { COLLECTIONS } from "../shared/collections";
-import { byId, documentsById, eachLimited, IN_LIMIT, pages, runs, type Scope } from "./scan";
+import { shapedQuery } from "../shared/queries";
+import { documentsById, eachLimited, IN_LIMIT, pages, runs, type Scope } from "./scan";
 
 export const CHECKS = [
   "stock-conservation",
@@ -134,7 +135,7 @@ export async function auditInvariants(db: Firestore, options: AuditOptions = {})
 async function resolveScope(db: Firestore, scope: NonNullable<AuditOptions["scope"]>): Promise<Scope> {
   const orderIds = new Set(scope.orderIds ?? []);
   for (const run of runs(scope.restaurantIds ?? [], IN_LIMIT)) {
-    const query = byId(db.collection(COLLECTIONS.orders).where("restaurantId", "in", run).select());
+    const query = shapedQuery("ordersOfRestaurantsById", db, run).select();
     for await (const page of pages(query, 500)) for (const doc of page) orderIds.add(doc.id);
   }
   return { restaurantIds: new Set(scope.restaurantIds ?? []), orderIds, promoCodes: new Set(scope.promoCodes ?? []) };
@@ -144,21 +145,23 @@ async function resolveScope(db: Firestore, scope: NonNullable<AuditOptions["scop
  * The documents of `collection` tied to the scope's orders (by their `orderId` field), or, with
  * no scope, those `unscoped` selects. `keep` filters either in memory.
  */
-async function* orderLinked(ctx: Context, collection: string, unscoped: (all: Query) => Query, keep: (doc: DocumentSnapshot) => boolean) {
-  const all = ctx.db.collection(collection);
+async function* orderLinked(ctx: Context, collection: keyof typeof OF_ORDERS, unscoped: (db: Firestore) => Query, keep: (doc: DocumentSnapshot) => boolean) {
   if (!ctx.scope) {
-    for await (const page of pages(byId(unscoped(all)), ctx.size)) yield page.filter(keep);
+    for await (const page of pages(unscoped(ctx.db), ctx.size)) yield page.filter(keep);
     return;
   }
   for (const run of runs([...ctx.scope.orderIds], IN_LIMIT)) {
-    for await (const page of pages(byId(all.where("orderId", "in", run)), ctx.size)) yield page.filter(keep);
+    for await (const page of pages(shapedQuery(OF_ORDERS[collection], ctx.db, run), ctx.size)) yield page.filter(keep);
   }
 }
 
+/** Per collection `orderLinked` reads, its documents of some orders in document order. */
+const OF_ORDERS = { notifications: "notificationsOfOrdersById", outbox: "outboxOfOrdersById" } as const;
+
 /** The orders in scope (or all) that `unscoped` selects and `keep` accepts. */
-async function* orders(ctx: Context, unscoped: (all: Query) => Query, keep: (doc: DocumentSnapshot) => boolean) {
+async function* orders(ctx: Context, unscoped: (db: Firestore) => Query, keep: (doc: DocumentSnapshot) => boolean) {
   if (!ctx.scope) {
-    for await (const page of pages(byId(unscoped(ctx.db.collection(COLLECTIONS.orders))), ctx.size)) yield page.filter(keep);
+    for await (const page of pages(unscoped(ctx.db), ctx.size)) yield page.filter(keep);
     return;
   }
   for await (const page of documentsById(ctx.db, COLLECTIONS.orders, [...ctx.scope.orderIds], ctx.size)) yield page.filter(keep);
@@ -173,7 +176,7 @@ async function* orders(ctx: Context, unscoped: (all: Query) => Query, keep: (doc
 const stockConservation: Check = async (ctx) => {
   const held = new Map<string, { reserved: number; committed: number }>();
   const inScope = (restaurantId: string) => !ctx.scope || ctx.scope.restaurantIds.has(restaurantId);
-  const reservations = byId(ctx.db.collection(COLLECTIONS.stockReservations).where("status", "in", HOLDING));
+  const reservations = shapedQuery("stockReservationsInStatesById", ctx.db, HOLDING);
   for await (const page of pages(reservations, ctx.size)) {
     for (const doc of page) {
       const status = doc.get("status") as "reserved" | "committed";
@@ -188,10 +191,9 @@ const stockConservation: Check = async (ctx) => {
   }
 
   let checked = 0;
-  const roots = ctx.db.collection(COLLECTIONS.inventory);
-  const rootQueries = ctx.scope ? runs([...ctx.scope.restaurantIds], IN_LIMIT).map((run) => roots.where("restaurantId", "in", run)) : [roots];
+  const rootQueries = ctx.scope ? runs([...ctx.scope.restaurantIds], IN_LIMIT).map((run) => shapedQuery("inventoryOfRestaurantsById", ctx.db, run)) : [shapedQuery("inventoryById", ctx.db)];
   for (const query of rootQueries) {
-    for await (const page of pages(byId(query), ctx.size)) {
+    for await (const page of pages(query, ctx.size)) {
       const shardRefs = page.flatMap((root) => Array.from({ length: num(root.get("shards")) }, (_, n) => root.ref.collection("shards").doc(String(n))));
       const shards = shardRefs.length > 0 ? await ctx.db.getAll(...shardRefs) : [];
       const byRoot = new Map<string, number[]>();
@@ -237,8 +239,7 @@ const stockConservation: Check = async (ctx) => {
  */
 const promoConservation: Check = async (ctx) => {
   let checked = 0;
-  const promotions = ctx.db.collection(COLLECTIONS.promotions);
-  const source = ctx.scope ? documentsById(ctx.db, COLLECTIONS.promotions, [...ctx.scope.promoCodes], ctx.size) : pages(byId(promotions), ctx.size);
+  const source = ctx.scope ? documentsById(ctx.db, COLLECTIONS.promotions, [...ctx.scope.promoCodes], ctx.size) : pages(shapedQuery("promotionsById", ctx.db), ctx.size);
   for await (const page of source) {
     for (const promo of page) {
       checked += 1;
@@ -252,7 +253,7 @@ const promoConservation: Check = async (ctx) => {
 
       const usedBy = new Map<string, number>();
       let used = 0;
-      for await (const redemptions of pages(byId(ctx.db.collection(COLLECTIONS.promoRedemptions).where("code", "==", code)), ctx.size)) {
+      for await (const redemptions of pages(shapedQuery("promoRedemptionsOfCodeById", ctx.db, code), ctx.size)) {
         for (const r of redemptions) {
           if (r.get("status") !== "used") continue;
           used += 1;
@@ -266,7 +267,7 @@ const promoConservation: Check = async (ctx) => {
         ctx.report({ check: "promo-conservation", path: promo.ref.path, problem: "no globalLimit to check redemptions against", figures: { left, used } });
       }
 
-      for await (const uses of pages(byId(promo.ref.collection("uses")), ctx.size)) {
+      for await (const uses of pages(shapedQuery("promoUsesById", promo.ref.collection("uses")), ctx.size)) {
         for (const use of uses) {
           const counted = num(use.get("used"));
           const actual = usedBy.get(use.id) ?? 0;
@@ -292,12 +293,11 @@ const oneOrderPerKey: Check = async (ctx) => {
       ctx.report({ check: "one-order-per-key", path: `${COLLECTIONS.idempotencyKeys}/${key}`, problem: `${ids.length} orders from one checkout`, figures: { orders: ids.join(" ") } });
     }
   };
-  const all = ctx.db.collection(COLLECTIONS.orders);
   if (!ctx.scope) {
     // Ordered by key, the orders of one key are neighbours: one group in memory at a time.
     let key: string | null = null;
     let ids: string[] = [];
-    for await (const page of pages(all.orderBy("checkoutKey").orderBy(FieldPath.documentId()), ctx.size)) {
+    for await (const page of pages(shapedQuery("ordersByCheckoutKey", ctx.db), ctx.size)) {
       for (const order of page) {
         checked += 1;
         const next = order.get("checkoutKey") as string;
@@ -322,7 +322,7 @@ const oneOrderPerKey: Check = async (ctx) => {
   }
   for (const run of runs([...keys], IN_LIMIT)) {
     const groups = new Map<string, string[]>();
-    for await (const page of pages(byId(all.where("checkoutKey", "in", run)), ctx.size)) {
+    for await (const page of pages(shapedQuery("ordersOfCheckoutKeysById", ctx.db, run), ctx.size)) {
       for (const order of page) groups.set(order.get("checkoutKey") as string, [...(groups.get(order.get("checkoutKey") as string) ?? []), order.id]);
     }
     for (const [key, ids] of groups) reportGroup(key, ids);
@@ -346,7 +346,7 @@ const payments: Check = async (ctx) => {
   if (!stripe) return { checked: 0, note: "skipped: no Stripe key to read payments with" };
   let checked = 0;
   const isCard = (order: DocumentSnapshot) => order.get("paymentMethod") === "card" || order.get("payment.provider") === "stripe";
-  for await (const page of orders(ctx, (all) => all.where("paymentMethod", "==", "card"), isCard)) {
+  for await (const page of orders(ctx, (db) => shapedQuery("ordersWithPaymentMethodById", db, "card"), isCard)) {
     await eachLimited(runs(page, STRIPE_CLAUSES), 4, async (run) => {
       const intents = new Map<string, Stripe.PaymentIntent[]>();
       const query = run.map((order) => `metadata['orderId']:'${order.id}'`).join(" OR ");
@@ -397,7 +397,7 @@ const oneNotificationPerRecipient: Check = async (ctx) => {
   const notes: string[] = [];
   const smsEntries: { path: string; providerId: string }[] = [];
   const twilio = ctx.options.providerDoubles?.twilio;
-  for await (const page of orderLinked(ctx, COLLECTIONS.notifications, (all) => all.where("status", "in", PROVIDER_TOOK), (d) => PROVIDER_TOOK.includes(d.get("status") as string))) {
+  for await (const page of orderLinked(ctx, "notifications", (db) => shapedQuery("notificationsInStatesById", db, PROVIDER_TOOK), (d) => PROVIDER_TOOK.includes(d.get("status") as string))) {
     for (const entry of page) {
       checked += 1;
       const channel = entry.get("channel") as string;
@@ -460,7 +460,7 @@ async function fetchJson<T>(url: string): Promise<T | null> {
 /** No ledger entry `sending` for longer than a sender can run: its process died mid-send. */
 const noStuckSending: Check = async (ctx) => {
   let checked = 0;
-  for await (const page of orderLinked(ctx, COLLECTIONS.notifications, (all) => all.where("status", "==", "sending"), (d) => d.get("status") === "sending")) {
+  for await (const page of orderLinked(ctx, "notifications", (db) => shapedQuery("notificationsInStatusById", db, "sending"), (d) => d.get("status") === "sending")) {
     for (const entry of page) {
       checked += 1;
       const since = millis(entry.get("updatedAt")) ?? millis(entry.get("createdAt"));
@@ -475,7 +475,7 @@ const noStuckSending: Check = async (ctx) => {
 /** No outbox record unpublished past the sweep that should have published it. */
 const outboxPublished: Check = async (ctx) => {
   let checked = 0;
-  for await (const page of orderLinked(ctx, COLLECTIONS.outbox, (all) => all.where("publishedAt", "==", null), (d) => d.get("publishedAt") == null)) {
+  for await (const page of orderLinked(ctx, "outbox", (db) => shapedQuery("outboxUnpublishedById", db, null), (d) => d.get("publishedAt") == null)) {
     for (const record of page) {
       checked += 1;
       const created = millis(record.get("createdAt"));
@@ -490,7 +490,7 @@ const outboxPublished: Check = async (ctx) => {
 /** No order still in the running whose next step is long overdue (`stallOf`). */
 const ordersFollowedUp: Check = async (ctx) => {
   let checked = 0;
-  for await (const page of orders(ctx, (all) => all.where("status", "in", NON_TERMINAL), (d) => NON_TERMINAL.includes(d.get("status") as never))) {
+  for await (const page of orders(ctx, (db) => shapedQuery("ordersInStatesById", db, NON_TERMINAL), (d) => NON_TERMINAL.includes(d.get("status") as never))) {
     for (const order of page) {
       checked += 1;
       const stall = stallOf(order.data() as FollowUpFields, ctx.now);
@@ -511,7 +511,7 @@ function orderOfLetter(payload: Record<string, Record<string, unknown> | undefin
 /** Every open dead letter: work that failed for good and was not replayed. */
 const deadLettersOpen: Check = async (ctx) => {
   let checked = 0;
-  for await (const page of pages(byId(ctx.db.collection(COLLECTIONS.deadLetters).where("status", "==", "open")), ctx.size)) {
+  for await (const page of pages(shapedQuery("deadLettersInStatusById", ctx.db, "open"), ctx.size)) {
     for (const letter of page) {
       const orderId = orderOfLetter(letter.get("payload") as never);
       if (ctx.scope && !(orderId && ctx.scope.orderIds.has(orderId))) continue;
@@ -537,7 +537,7 @@ const DELIVERY_ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
  */
 const deliveryContactClosed: Check = async (ctx) => {
   let checked = 0;
-  for await (const page of pages(byId(ctx.db.collection(COLLECTIONS.deliveries)), ctx.size)) {
+  for await (const page of pages(shapedQuery("deliveriesById", ctx.db), ctx.size)) {
     const deliveries = page.filter((d) => !ctx.scope || ctx.scope.orderIds.has(d.id));
     if (deliveries.length === 0) continue;
     const orders = await ctx.db.getAll(...deliveries.map((d) => ctx.db.collection(COLLECTIONS.orders).doc(d.id)));

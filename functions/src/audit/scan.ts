@@ -3,7 +3,7 @@
  * document order (`limit` + `startAfter`), documents by id in batches, and what the audit is
  * limited to (some restaurants, orders or promo codes, or everything).
  */
-import { FieldPath, type DocumentData, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import type { DocumentData, DocumentSnapshot, Firestore, Query, QueryDocumentSnapshot } from "firebase-admin/firestore";
 
 /** `in` filters take at most 30 values. */
 export const IN_LIMIT = 30;
@@ -18,11 +18,6 @@ export async function* pages(query: Query, size: number): AsyncGenerator<QueryDo
     if (snapshot.size < size) return;
     last = snapshot.docs[snapshot.docs.length - 1];
   }
-}
-
-/** `query` in document-id order, page by page. */
-export function byId(query: Query): Query {
-  return query.orderBy(FieldPath.documentId());
 }
 
 /** Splits `items` into runs of at most `size`. */

@@ -16,6 +16,7 @@ import { db, firestoreValues } from "../shared/firebase";
 import { forgetRateLimitsOf } from "../shared/rate-limit";
 import { forgetDevicesOf } from "../notifications/devices.service";
 import { CONTACT, PRIVATE } from "../orders/personal-data";
+import { shapedQuery } from "../shared/queries";
 
 /** Order fields of orders written before contact data moved to `private/contact`. */
 const LEGACY_ORDER_FIELDS = ["customerName", "customerEmail", "customerPhone", "deliveryAddress", "deliveryInstructions"] as const;
@@ -86,11 +87,10 @@ async function deleteAll(query: Query): Promise<void> {
  */
 async function eraseCustomerOrders(uid: string, subject: string): Promise<number> {
   const { FieldValue } = firestoreValues();
-  const orders = db().collection(COLLECTIONS.orders);
   const restaurants = new Set<string>();
   const seen = new Set<string>();
   for (const owner of [uid, subject]) {
-    await each(orders.where("customerUid", "==", owner), async (ref, data) => {
+    await each(shapedQuery("ordersOfCustomer", db(), owner), async (ref, data) => {
       seen.add(ref.id);
       restaurants.add(data.restaurantId as string);
       if (owner === subject) return; // done just now, or by an earlier attempt
@@ -112,10 +112,10 @@ async function eraseCustomerOrders(uid: string, subject: string): Promise<number
 
 /** A courier's trail: the orders they carried keep a pseudonym and lose the courier's name. */
 async function eraseCourierTrail(uid: string, subject: string): Promise<void> {
-  await each(db().collection(COLLECTIONS.orders).where("courierUid", "==", uid).select(), (ref) =>
+  await each(shapedQuery("ordersOfCourier", db(), uid).select(), (ref) =>
     pseudonymizeOne(ref, uid, subject, (order) => (order.courier ? { courier: { uid: subject, name: null } } : {})),
   );
-  await pseudonymize(db().collection(COLLECTIONS.deliveries).where("courierUid", "==", uid), uid, subject);
+  await pseudonymize(shapedQuery("deliveriesOfCourier", db(), uid), uid, subject);
   await db().collection(COLLECTIONS.couriers).doc(uid).delete();
 }
 
@@ -129,7 +129,7 @@ async function eraseBroadcastCursors(uid: string): Promise<void> {
   const broadcasts = await db().collection(COLLECTIONS.broadcasts).select("cursor").get();
   for (const broadcast of broadcasts.docs) {
     if (broadcast.get("cursor") === uid) await broadcast.ref.update({ cursor: position });
-    await each(broadcast.ref.collection(COLLECTIONS.batches).where("cursor", "==", uid).select(), (ref) => ref.update({ cursor: position }).then(() => undefined));
+    await each(shapedQuery("broadcastBatchesAtCursor", broadcast.ref.collection(COLLECTIONS.batches), uid).select(), (ref) => ref.update({ cursor: position }).then(() => undefined));
   }
 }
 
@@ -139,21 +139,24 @@ export async function eraseAccountData(uid: string, subject: string): Promise<nu
   await eraseCourierTrail(uid, subject);
   const collection = (name: string) => db().collection(name);
   // Records that stay, with the pseudonym: the order events and notification requests.
-  for (const field of ["customerUid", "courierUid"]) {
-    await pseudonymize(collection(COLLECTIONS.outbox).where(field, "==", uid), uid, subject);
-    await pseudonymize(collection(COLLECTIONS.notificationRequests).where(field, "==", uid), uid, subject);
-  }
-  for (const field of ["actorUid", "targetUid"]) await pseudonymize(collection(COLLECTIONS.auditLog).where(field, "==", uid), uid, subject);
-  // Failed work kept for replay: a task's data (a notification's recipient) or an event's body.
-  for (const field of ["payload.data.uid", "payload.data.courierUid", "payload.body.customerUid", "payload.body.courierUid"]) {
-    await pseudonymize(collection(COLLECTIONS.deadLetters).where(field, "==", uid), uid, subject);
-  }
+  const kept = [
+    "outboxOfCustomer",
+    "outboxOfCourier",
+    "notificationRequestsOfCustomer",
+    "notificationRequestsOfCourier",
+    "auditLogByActor",
+    "auditLogByTarget",
+    // Failed work kept for replay: a task's data (a notification's recipient) or an event's body.
+    "deadLettersOfTaskRecipient",
+    "deadLettersOfTaskCourier",
+    "deadLettersOfEventCustomer",
+    "deadLettersOfEventCourier",
+  ] as const;
+  for (const name of kept) await pseudonymize(shapedQuery(name, db(), uid), uid, subject);
   // Records with no use once the person is gone (their ids name the uid, too).
   await eraseBroadcastCursors(uid);
-  await deleteAll(collection(COLLECTIONS.notifications).where("uid", "==", uid));
-  await deleteAll(collection(COLLECTIONS.smsUsage).where("uid", "==", uid));
-  await deleteAll(collection(COLLECTIONS.probes).where("uid", "==", uid));
-  await deleteAll(collection(COLLECTIONS.idempotencyKeys).where("scope", "==", `checkout:${uid}`));
+  for (const name of ["notificationsOfUser", "smsUsageOfUser", "probesOfUser"] as const) await deleteAll(shapedQuery(name, db(), uid));
+  await deleteAll(shapedQuery("idempotencyKeysInScope", db(), `checkout:${uid}`));
   await collection(COLLECTIONS.cashCheckoutGuards).doc(uid).delete();
   await forgetRateLimitsOf(uid, Object.values(CALLABLES));
   await forgetDevicesOf(uid);

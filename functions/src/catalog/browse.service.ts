@@ -19,6 +19,7 @@ import { db } from "../shared/firebase";
 import { log } from "../shared/log";
 import { deliveryCellOf } from "./catalog.model";
 import { isOpenAt } from "./opening-hours";
+import { shapedQuery } from "../shared/queries";
 
 interface RestaurantDocument {
   name: string;
@@ -42,8 +43,6 @@ export const MAX_CELL_RESTAURANTS = 200;
 /** Categories and items read for one menu at most; a bigger menu is logged. */
 export const MAX_MENU_CATEGORIES = 100;
 export const MAX_MENU_ITEMS = 500;
-
-const published = () => db().collection(COLLECTIONS.restaurants).where("published", "==", true);
 
 function summary(id: string, r: RestaurantDocument, now: Date, distanceKm?: number): RestaurantSummary {
   return {
@@ -118,7 +117,7 @@ export async function listRestaurants(query: ListRestaurantsQuery, now = new Dat
 
 /** The published restaurants whose delivery area touches `cell`, at most MAX_CELL_RESTAURANTS. */
 export async function readDeliveryCell(cell: string): Promise<CellRestaurant[]> {
-  const snapshot = await published().where("deliveryCells", "array-contains", cell).limit(MAX_CELL_RESTAURANTS).get();
+  const snapshot = await shapedQuery("restaurantsInDeliveryCell", db(), true, cell).limit(MAX_CELL_RESTAURANTS).get();
   if (snapshot.size === MAX_CELL_RESTAURANTS) log.warn("catalog.cell-truncated", { cell, read: snapshot.size });
   return snapshot.docs.map((doc) => ({ id: doc.id, r: doc.data() as RestaurantDocument }));
 }
@@ -147,10 +146,14 @@ function listNear(query: ListRestaurantsQuery, center: [number, number], restaur
 
 /** Alphabetical by name, optionally by cuisine and name prefix (both served by indexes). */
 async function listByName(query: ListRestaurantsQuery, now: Date): Promise<ListRestaurantsResponse> {
-  let base: Query<DocumentData> = published();
-  if (query.cuisine) base = base.where("cuisines", "array-contains", query.cuisine);
-  if (query.q) base = base.where("nameLower", ">=", query.q).where("nameLower", "<", `${query.q}\uf8ff`);
-  base = base.orderBy("nameLower").orderBy("__name__");
+  const prefix = query.q ? ([query.q, `${query.q}\uf8ff`] as const) : null;
+  const base: Query<DocumentData> = query.cuisine
+    ? prefix
+      ? shapedQuery("restaurantsOfCuisineByNamePrefix", db(), true, query.cuisine, ...prefix)
+      : shapedQuery("restaurantsOfCuisineByName", db(), true, query.cuisine)
+    : prefix
+      ? shapedQuery("restaurantsByNamePrefix", db(), true, ...prefix)
+      : shapedQuery("restaurantsByName", db(), true);
 
   const results: RestaurantSummary[] = [];
   let after = decodeCursor<string>(query.cursor, "string");
@@ -187,7 +190,7 @@ export async function getMenu(restaurantId: string, now = new Date()): Promise<M
   const r = restaurant.data() as RestaurantDocument | undefined;
   if (!r?.published) throw notFound("Restaurant", "restaurant-not-found");
   const [categories, items] = await Promise.all([
-    ref.collection(COLLECTIONS.categories).orderBy("position").limit(MAX_MENU_CATEGORIES).get(),
+    shapedQuery("menuCategoriesInOrder", ref.collection(COLLECTIONS.categories)).limit(MAX_MENU_CATEGORIES).get(),
     ref.collection(COLLECTIONS.items).limit(MAX_MENU_ITEMS).get(),
   ]);
   if (categories.size === MAX_MENU_CATEGORIES || items.size === MAX_MENU_ITEMS) {

@@ -22,6 +22,7 @@ import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { assertCanManageRestaurant } from "./access";
 import { restaurantDocument } from "./catalog.model";
+import { shapedQuery } from "../shared/queries";
 
 const restaurants = () => db().collection(COLLECTIONS.restaurants);
 const categories = (restaurantId: string) => restaurants().doc(restaurantId).collection(COLLECTIONS.categories);
@@ -88,7 +89,7 @@ export const deleteCategory: CallableImpl<DeleteCategoryRequest, SavedResponse> 
     await db().runTransaction(async (tx) => {
       const category = await tx.get(categories(restaurantId).doc(categoryId));
       if (!category.exists) throw notFound("Category", "category-not-found", "categoryId");
-      const inUse = await tx.get(items(restaurantId).where("categoryId", "==", categoryId).limit(1));
+      const inUse = await tx.get(shapedQuery("itemsOfCategory", items(restaurantId), categoryId).limit(1));
       if (!inUse.empty) throw failedPrecondition("Move or delete the category's items first.", "category-not-empty");
       tx.delete(category.ref);
     });

@@ -9,6 +9,7 @@ import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { cashRequiresVerifiedPhone, maxOpenCashOrders } from "../shared/params";
 import { OPEN_STATES } from "../orders/order-state";
+import { shapedQuery } from "../shared/queries";
 
 const GUARD_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -33,7 +34,7 @@ export async function planOpenCashOrdersCheck(tx: Transaction, uid: string, now:
   const guard = db().collection(COLLECTIONS.cashCheckoutGuards).doc(uid);
   await tx.get(guard);
   const max = maxOpenCashOrders.value();
-  const open = await db().collection(COLLECTIONS.orders).where("customerUid", "==", uid).where("paymentMethod", "==", "cash").where("status", "in", OPEN_STATES).limit(max).get();
+  const open = await shapedQuery("openCashOrdersOfCustomer", db(), uid, "cash", OPEN_STATES).limit(max).get();
   if (open.size >= max) throw refuse(`You already have ${open.size} cash orders open. Pay by card, or wait until one is delivered.`, "too-many-open-cash-orders");
   const { Timestamp } = firestoreValues();
   // Needed only while a checkout runs; kept a day, then removed by the TTL policy.

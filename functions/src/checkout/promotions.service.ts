@@ -19,6 +19,7 @@ import { db, firestoreValues } from "../shared/firebase";
 import { keyedHash } from "../shared/pseudonym";
 import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
 import type { PricingPromo } from "./pricing";
+import { shapedQuery } from "../shared/queries";
 
 export interface PromotionDefinition extends PricingPromo {
   startsAt: Date;
@@ -64,7 +65,7 @@ export async function definePromotion(promo: PromotionDefinition): Promise<{ lef
   return db().runTransaction(async (tx) => {
     const current = await tx.get(root);
     const currentShards = (current.get("shards") as number | undefined) ?? 0;
-    const used = (await tx.get(redemptions().where("code", "==", promo.code).where("status", "==", "used"))).size;
+    const used = (await tx.get(shapedQuery("promoRedemptionsOfCodeInStatus", redemptions(), promo.code, "used"))).size;
     // Read so that a use racing this definition makes one of the two retry.
     await readCounter(tx, root, currentShards);
     const left = Math.max(0, promo.globalLimit - used);

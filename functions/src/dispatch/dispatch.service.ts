@@ -30,6 +30,7 @@ import { CONTACT, DELIVERY_CONTACT_FIELDS, openDelivery, PRIVATE, type CustomerC
 import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
+import { shapedQuery } from "../shared/queries";
 
 /** Seconds between searches while nobody is free. */
 const SEARCH_INTERVAL_SECONDS = 30;
@@ -177,7 +178,7 @@ async function pickupOf(order: DocumentSnapshot): Promise<{ lat: number; lng: nu
 async function candidates(center: { lat: number; lng: number }, radiusKm: number, skipped: string[], retrySkipped: boolean): Promise<string[]> {
   const point: [number, number] = [center.lat, center.lng];
   const snapshots = await Promise.all(
-    geohashQueryBounds(point, radiusKm * 1000).map(([start, end]) => couriers().where("available", "==", true).orderBy("geohash").startAt(start).endAt(end).get()),
+    geohashQueryBounds(point, radiusKm * 1000).map(([start, end]) => shapedQuery("availableCouriersByGeohash", couriers(), true).startAt(start).endAt(end).get()),
   );
   const found = new Map<string, number>();
   for (const doc of snapshots.flatMap((s) => s.docs)) {

@@ -13,6 +13,7 @@ import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
+import { shapedQuery } from "../shared/queries";
 
 export interface StockLine {
   /** Index of the line in the request, to name it in errors. */
@@ -36,7 +37,7 @@ const movements = () => db().collection(COLLECTIONS.stockMovements);
 
 /** Units of an item held by reservations in `status`, read in `tx`. */
 async function heldUnits(tx: Transaction, id: string, status: "reserved" | "committed"): Promise<number> {
-  const holding = await tx.get(reservations().where("inventoryIds", "array-contains", id).where("status", "==", status));
+  const holding = await tx.get(shapedQuery("stockReservationsOfItemInStatus", reservations(), id, status));
   let units = 0;
   for (const reservation of holding.docs) {
     for (const line of reservation.get("lines") as ReservedLine[]) if (inventoryId(line.restaurantId, line.itemId) === id) units += line.quantity;

@@ -10,7 +10,7 @@
  * batch reaches nobody twice. A batch out of retries leaves the broadcast `stalled`; `resume`
  * carries on from the cursor.
  */
-import { FieldPath, type DocumentSnapshot } from "firebase-admin/firestore";
+import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { z } from "zod";
 import { StartBroadcastRequest, type BroadcastSegment, type BroadcastStatus } from "../contract/notifications";
 import type { CallableImpl } from "../shared/callable";
@@ -30,6 +30,7 @@ import { deliverTo, devicesIn, pushMessage, recipientFrom, ProviderBusy, removeD
 import { claimFields, isClaimable, ledgerFields, messageId, messageRef, reportUnknown, type MessageKey } from "./ledger";
 import { chunks, PUSH_BATCH_LIMIT, pushVerdict } from "./push";
 import { minutesUntilQuietEnds } from "./quiet-hours";
+import { shapedQuery } from "../shared/queries";
 
 const broadcasts = () => db().collection(COLLECTIONS.broadcasts);
 
@@ -112,11 +113,11 @@ async function enqueueBatch(broadcastId: string, batch: number, cursor: string |
 /** The next page of the segment's profiles, in document id order. */
 async function segmentPage(segment: BroadcastSegment, cursor: string | null, size: number): Promise<DocumentSnapshot[]> {
   if (segment.kind === "all-customers") {
-    let query = db().collection(COLLECTIONS.users).where("role", "==", "customer").orderBy(FieldPath.documentId()).limit(size);
+    let query = shapedQuery("customersById", db(), "customer").limit(size);
     if (cursor) query = query.startAfter(cursor);
     return (await query.get()).docs;
   }
-  let query = db().collection(COLLECTIONS.restaurantAudiences).doc(segment.restaurantId).collection(COLLECTIONS.customers).orderBy(FieldPath.documentId()).limit(size);
+  let query = shapedQuery("audienceById", db().collection(COLLECTIONS.restaurantAudiences).doc(segment.restaurantId).collection(COLLECTIONS.customers)).limit(size);
   if (cursor) query = query.startAfter(cursor);
   const members = (await query.get()).docs;
   if (members.length === 0) return [];
@@ -288,9 +289,8 @@ async function pushToMany(recipients: Recipient[], outgoing: Outgoing, finalAtte
 
 /** Totals of a finished broadcast, from the ledger and the batch records. */
 export async function broadcastTotals(broadcastId: string): Promise<Record<string, number>> {
-  const ledger = db().collection(COLLECTIONS.notifications).where("broadcastId", "==", broadcastId);
   const statuses = ["sent", "queued", "delivered", "failed", "skipped", "deferred", "retrying", "sending", "unknown"];
-  const counts = await Promise.all(statuses.map(async (status) => [status, (await ledger.where("status", "==", status).count().get()).data().count] as const));
+  const counts = await Promise.all(statuses.map(async (status) => [status, (await shapedQuery("notificationsOfBroadcastInStatus", db(), broadcastId, status).count().get()).data().count] as const));
   const batches = await broadcasts().doc(broadcastId).collection(COLLECTIONS.batches).get();
   const sum = (field: string) => batches.docs.reduce((total, doc) => total + ((doc.get(field) as number | undefined) ?? 0), 0);
   return {

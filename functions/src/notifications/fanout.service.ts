@@ -13,6 +13,7 @@ import { enqueueTask } from "../shared/tasks";
 import { TASK_QUEUES } from "../shared/task-queues";
 import type { Audience } from "./templates";
 import { taskIdOf, type DeliverTask } from "./deliver.service";
+import { shapedQuery } from "../shared/queries";
 
 export const NotificationRequest = z.object({
   eventId: z.string().min(1),
@@ -32,7 +33,7 @@ async function recipientsOf(request: NotificationRequest, audience: Audience): P
     case "courier":
       return request.courierUid ? [request.courierUid] : [];
     case "restaurant": {
-      const staff = await db().collection(COLLECTIONS.users).where("restaurantIds", "array-contains", request.restaurantId).select().get();
+      const staff = await shapedQuery("staffOfRestaurant", db(), request.restaurantId).select().get();
       return staff.docs.map((doc) => doc.id);
     }
   }

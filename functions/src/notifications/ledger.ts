@@ -17,6 +17,7 @@ import { correlationId } from "../shared/context";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
+import { shapedQuery } from "../shared/queries";
 
 export type Channel = "push" | "sms";
 export const MESSAGE_STATUSES = ["sending", "retrying", "deferred", "queued", "sent", "delivered", "failed", "skipped", "unknown"] as const;
@@ -166,12 +167,7 @@ const SWEEP_BATCH = 200;
 /** Marks `unknown` the claims whose lease ran out (their sender died mid-call); returns how many. */
 export async function sweepLedger(now = Date.now()): Promise<number> {
   const { FieldValue, Timestamp } = firestoreValues();
-  const stale = await db()
-    .collection(COLLECTIONS.notifications)
-    .where("status", "==", "sending")
-    .where("leaseExpiresAt", "<", Timestamp.fromMillis(now))
-    .limit(SWEEP_BATCH)
-    .get();
+  const stale = await shapedQuery("notificationsLeaseExpired", db(), "sending", Timestamp.fromMillis(now)).limit(SWEEP_BATCH).get();
   let swept = 0;
   for (const doc of stale.docs) {
     const moved = await db().runTransaction(async (tx) => {

@@ -21,6 +21,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { TOPICS } from "../shared/topics";
 import { backlogQueries, stuckOrderQueries } from "./stuck-work.service";
 import type { BacklogKind } from "./stuck-work";
+import { shapedQuery } from "../shared/queries";
 
 export interface CheckResult {
   ok: boolean;
@@ -114,8 +115,7 @@ async function tasksReachable(): Promise<Omit<CheckResult, "latencyMs">> {
 
 /** Runs every check (in parallel, each within its deadline) and judges them. */
 export async function checkHealth(limits: HealthLimits, now = Date.now()): Promise<HealthReport> {
-  const backlog = (kind: BacklogKind) => backlogQueries(now).filter((q) => q.kind === kind).map((q) => q.query)[0];
-  const orders = db().collection(COLLECTIONS.orders);
+  const backlog = (kind: BacklogKind) => backlogQueries(now).filter((q) => q.kind === kind).map((q) => q.query.any())[0];
   const entries = await Promise.all(
     Object.entries({
       firestore: () => timed(async () => (await db().collection(COLLECTIONS.opsAlerts).doc("health-probe").get(), { ok: true })),
@@ -124,10 +124,10 @@ export async function checkHealth(limits: HealthLimits, now = Date.now()): Promi
       openDeadLetters: () => timed(async () => backlogResult(await countOf(backlog("dead-letter")), limits.openDeadLetters)),
       outboxLagging: () => timed(async () => backlogResult(await countOf(backlog("outbox-unpublished")), limits.outboxLagging)),
       stuckSending: () => timed(async () => backlogResult(await countOf(backlog("notification-sending")), limits.stuckSending)),
-      attentionOrders: () => timed(async () => backlogResult(await countOf(orders.where("attention", "!=", null)), limits.attentionOrders)),
+      attentionOrders: () => timed(async () => backlogResult(await countOf(shapedQuery("ordersNeedingAttention", db(), null)), limits.attentionOrders)),
       stuckOrders: () =>
         timed(async () => {
-          const counts = await Promise.all(stuckOrderQueries(now).map(({ query }) => countOf(query)));
+          const counts = await Promise.all(stuckOrderQueries(now).map(({ query }) => countOf(query.any())));
           return backlogResult(counts.reduce((sum, n) => sum + n, 0), limits.stuckOrders);
         }),
     }).map(async ([name, run]) => [name, await run()] as const),

@@ -13,6 +13,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
+import { shapedQuery, type QueryName } from "../shared/queries";
 import {
   backlogStuck,
   BROADCAST_SILENT_MS,
@@ -22,6 +23,7 @@ import {
   SENDING_PAST_LEASE_MS,
   WATCHED_STATES,
   type BacklogKind,
+  type OrderClock,
 } from "./stuck-work";
 
 /** Documents read per query and run; the next run reads again. */
@@ -40,38 +42,94 @@ export interface Finding {
 const alerts = () => db().collection(COLLECTIONS.opsAlerts);
 export const alertId = (kind: BacklogKind, id: string) => `${kind}:${id}`;
 
-/** Per watched state, the orders past what it allows (unordered, unbounded: callers bound them). */
-export function stuckOrderQueries(now: number): { clock: string; query: Query }[] {
-  const { Timestamp } = firestoreValues();
-  const orders = db().collection(COLLECTIONS.orders);
-  return WATCHED_STATES.map(([state, limit]) => ({
-    clock: limit.clock,
-    query: orders.where("status", "==", state).where(limit.clock, "<", Timestamp.fromMillis(orderCutoff(limit, now))),
-  }));
+/**
+ * A watched query in the orders it is read in: unordered (counts), the newest first (the
+ * detector) and, where someone asks for it, the oldest first (ops:status). Each is a declared
+ * shape (shared/queries.ts), so each has its index.
+ */
+export interface WatchedQuery {
+  clock: string;
+  query: { any: () => Query; newest: () => Query; oldest?: () => Query };
 }
 
-/** Per backlog kind, the items that may be stuck, and the field they age by (unordered, unbounded). */
-export function backlogQueries(now: number): { kind: BacklogKind; clock: string; query: Query }[] {
+/** The declared queries of an order clock, by how they are read. */
+const OVERDUE_ORDERS = {
+  payBefore: { any: "ordersOverduePayBefore", newest: "ordersOverduePayBeforeNewestFirst" },
+  acceptBy: { any: "ordersOverdueAcceptBy", newest: "ordersOverdueAcceptByNewestFirst" },
+  acceptedAt: { any: "ordersOverdueAcceptedAt", newest: "ordersOverdueAcceptedAtNewestFirst" },
+  updatedAt: { any: "ordersOverdueUpdatedAt", newest: "ordersOverdueUpdatedAtNewestFirst" },
+} as const satisfies Record<OrderClock, { any: QueryName; newest: QueryName }>;
+
+/** Per watched state, the orders past what it allows (unbounded: callers bound them). */
+export function stuckOrderQueries(now: number): WatchedQuery[] {
+  const { Timestamp } = firestoreValues();
+  return WATCHED_STATES.map(([state, limit]) => {
+    const cutoff = Timestamp.fromMillis(orderCutoff(limit, now));
+    const names = OVERDUE_ORDERS[limit.clock];
+    return {
+      clock: limit.clock,
+      query: { any: () => shapedQuery(names.any, db(), state, cutoff), newest: () => shapedQuery(names.newest, db(), state, cutoff) },
+    };
+  });
+}
+
+/** Per backlog kind, the items that may be stuck, and the field they age by (unbounded). */
+export function backlogQueries(now: number): (WatchedQuery & { kind: BacklogKind })[] {
   const { Timestamp } = firestoreValues();
   const before = (ms: number) => Timestamp.fromMillis(now - ms);
-  const broadcasts = db().collection(COLLECTIONS.broadcasts);
+  const sendingBefore = before(SENDING_PAST_LEASE_MS);
+  const outboxBefore = before(OUTBOX_OVERDUE_MS);
+  const silentBefore = before(BROADCAST_SILENT_MS);
   return [
-    { kind: "notification-sending", clock: "leaseExpiresAt", query: db().collection(COLLECTIONS.notifications).where("status", "==", "sending").where("leaseExpiresAt", "<", before(SENDING_PAST_LEASE_MS)) },
-    { kind: "dead-letter", clock: "recordedAt", query: db().collection(COLLECTIONS.deadLetters).where("status", "==", "open") },
-    { kind: "broadcast-stalled", clock: "updatedAt", query: broadcasts.where("status", "==", "stalled") },
-    { kind: "broadcast-stalled", clock: "updatedAt", query: broadcasts.where("status", "==", "running").where("updatedAt", "<", before(BROADCAST_SILENT_MS)) },
-    { kind: "outbox-unpublished", clock: "createdAt", query: db().collection(COLLECTIONS.outbox).where("publishedAt", "==", null).where("createdAt", "<", before(OUTBOX_OVERDUE_MS)) },
+    {
+      kind: "notification-sending",
+      clock: "leaseExpiresAt",
+      query: {
+        any: () => shapedQuery("notificationsLeaseExpired", db(), "sending", sendingBefore),
+        newest: () => shapedQuery("notificationsLeaseExpiredNewestFirst", db(), "sending", sendingBefore),
+        oldest: () => shapedQuery("notificationsLeaseExpiredOldestFirst", db(), "sending", sendingBefore),
+      },
+    },
+    {
+      kind: "dead-letter",
+      clock: "recordedAt",
+      query: {
+        any: () => shapedQuery("deadLettersByStatus", db(), "open"),
+        newest: () => shapedQuery("deadLettersByStatusNewestFirst", db(), "open"),
+        oldest: () => shapedQuery("deadLettersByStatusOldestFirst", db(), "open"),
+      },
+    },
+    {
+      kind: "broadcast-stalled",
+      clock: "updatedAt",
+      query: { any: () => shapedQuery("broadcastsInStatusNewestFirst", db(), "stalled"), newest: () => shapedQuery("broadcastsInStatusNewestFirst", db(), "stalled") },
+    },
+    {
+      kind: "broadcast-stalled",
+      clock: "updatedAt",
+      query: {
+        any: () => shapedQuery("broadcastsInStatusSilentNewestFirst", db(), "running", silentBefore),
+        newest: () => shapedQuery("broadcastsInStatusSilentNewestFirst", db(), "running", silentBefore),
+      },
+    },
+    {
+      kind: "outbox-unpublished",
+      clock: "createdAt",
+      query: {
+        any: () => shapedQuery("outboxUnpublishedBefore", db(), null, outboxBefore),
+        newest: () => shapedQuery("outboxUnpublishedBeforeNewestFirst", db(), null, outboxBefore),
+        oldest: () => shapedQuery("outboxUnpublishedBeforeOldestFirst", db(), null, outboxBefore),
+      },
+    },
   ];
 }
 
-/** The newest first, bounded. */
-const newestFirst = (query: Query, clock: string) => query.orderBy(clock, "desc").limit(DETECT_BATCH);
-
 /** Everything stuck at `now`, flagged or not. Reads only. */
 export async function findStuckWork(now = Date.now()): Promise<Finding[]> {
+  // The newest first, bounded.
   const [orderSnapshots, backlogSnapshots] = await Promise.all([
-    Promise.all(stuckOrderQueries(now).map(({ query, clock }) => newestFirst(query, clock).get())),
-    Promise.all(backlogQueries(now).map(async ({ kind, query, clock }) => [kind, await newestFirst(query, clock).get()] as const)),
+    Promise.all(stuckOrderQueries(now).map(({ query }) => query.newest().limit(DETECT_BATCH).get())),
+    Promise.all(backlogQueries(now).map(async ({ kind, query }) => [kind, await query.newest().limit(DETECT_BATCH).get()] as const)),
   ]);
   const findings: Finding[] = [];
   for (const doc of orderSnapshots.flatMap((snapshot) => snapshot.docs)) {
@@ -147,7 +205,7 @@ async function openAlert(finding: Finding): Promise<boolean> {
 /** Open alerts whose item is no longer stuck (a dead letter replayed, a broadcast resumed) are resolved. */
 async function resolveClearedAlerts(now: number): Promise<string[]> {
   const { FieldValue } = firestoreValues();
-  const open = await alerts().where("status", "==", "open").limit(DETECT_BATCH).get();
+  const open = await shapedQuery("opsAlertsInStatus", db(), "open").limit(DETECT_BATCH).get();
   const resolved: string[] = [];
   for (const alert of open.docs) {
     const source = await db().doc(alert.get("sourcePath") as string).get();
@@ -162,7 +220,7 @@ async function resolveClearedAlerts(now: number): Promise<string[]> {
 /** An order flagged as stuck that has since left that state loses the flag (other reasons are not ours to clear). */
 async function clearMovedOrders(now: number): Promise<string[]> {
   const { FieldValue } = firestoreValues();
-  const flagged = await db().collection(COLLECTIONS.orders).where("attention.reason", "==", "stuck-in-state").limit(DETECT_BATCH).get();
+  const flagged = await shapedQuery("ordersFlaggedAs", db(), "stuck-in-state").limit(DETECT_BATCH).get();
   const cleared: string[] = [];
   const stillStuck = (order: DocumentSnapshot) => order.get("attention.reason") !== "stuck-in-state" || orderStuck(order.data()!, now)?.state === order.get("attention.state");
   for (const order of flagged.docs.filter((candidate) => !stillStuck(candidate))) {

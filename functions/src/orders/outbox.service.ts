@@ -17,6 +17,7 @@ import { TOPICS } from "../shared/topics";
 import { traceWork } from "../shared/tracing";
 import { OrderEventMessage, OutboxRecord } from "./order-event";
 import { SWEEP_AFTER_MS } from "./outbox-sweep";
+import { shapedQuery } from "../shared/queries";
 
 const OUTBOX_RETENTION_DAYS = 7;
 const SWEEP_BATCH = 200;
@@ -102,10 +103,7 @@ export interface SweepReport {
  */
 export async function sweepOutbox(now = Date.now(), publishOne: (record: OutboxRecord) => Promise<void> = publishRecord): Promise<SweepReport> {
   const { Timestamp } = firestoreValues();
-  const stale = await db()
-    .collection(COLLECTIONS.outbox)
-    .where("publishedAt", "==", null)
-    .where("createdAt", "<", Timestamp.fromMillis(now - SWEEP_AFTER_MS))
+  const stale = await shapedQuery("outboxUnpublishedBefore", db(), null, Timestamp.fromMillis(now - SWEEP_AFTER_MS))
     .limit(SWEEP_BATCH)
     .get();
   const report: SweepReport = { published: 0, failed: [], deadLettered: [] };

@@ -12,6 +12,7 @@ import { TASK_QUEUES } from "../shared/task-queues";
 import { enqueueTask } from "../shared/tasks";
 import { inOrderTrace } from "../shared/tracing";
 import { FOLLOW_UP_GRACE_MS, stallOf, type FollowUpFields, type Stall } from "./follow-ups";
+import { shapedQuery } from "../shared/queries";
 
 /** Orders read per query and sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
@@ -25,14 +26,13 @@ const SWEEP_BATCH = 100;
 function suspects(cutoff: number): Query[] {
   const { Timestamp } = firestoreValues();
   const before = Timestamp.fromMillis(cutoff);
-  const orders = db().collection(COLLECTIONS.orders);
   return [
-    orders.where("status", "==", "awaiting_payment").where("payBefore", "<", before).orderBy("payBefore", "desc"),
-    orders.where("status", "==", "placed").where("acceptBy", "<", before).orderBy("acceptBy", "desc"),
-    orders.where("dispatch.dueAt", "<", before).orderBy("dispatch.dueAt", "desc"),
-    orders.where("dispatch.escalateAt", "<", before).orderBy("dispatch.escalateAt", "desc"),
-    orders.where("payment.status", "==", "authorized").where("updatedAt", "<", before).orderBy("updatedAt", "desc"),
-    orders.where("status", "==", "cancelled").where("payment.status", "==", "captured"),
+    shapedQuery("ordersOverduePayBeforeNewestFirst", db(), "awaiting_payment", before),
+    shapedQuery("ordersOverdueAcceptByNewestFirst", db(), "placed", before),
+    shapedQuery("ordersDispatchDueNewestFirst", db(), before),
+    shapedQuery("ordersDispatchEscalationDueNewestFirst", db(), before),
+    shapedQuery("ordersPaymentStalledNewestFirst", db(), "authorized", before),
+    shapedQuery("ordersInStateWithPaymentState", db(), "cancelled", "captured"),
   ].map((query) => query.limit(SWEEP_BATCH));
 }
 

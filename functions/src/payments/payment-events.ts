@@ -13,6 +13,7 @@ import { attentionFlag } from "../orders/attention";
 import { planReleaseOrderHolds } from "../checkout/order-holds";
 import { planPromotionCardUse } from "../checkout/promotions.service";
 import { planTransition, SYSTEM } from "../orders/transition.service";
+import { shapedQuery } from "../shared/queries";
 
 export type PaymentState = "requires_action" | "authorized" | "captured" | "failed" | "canceled" | "partially_refunded" | "refunded";
 
@@ -69,7 +70,7 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
   const orders = db().collection(COLLECTIONS.orders);
   const order = event.orderId
     ? await tx.get(orders.doc(event.orderId))
-    : (await tx.get(orders.where("payment.intentId", "==", event.intentId).limit(1))).docs[0];
+    : (await tx.get(shapedQuery("orderOfPaymentIntent", orders, event.intentId).limit(1))).docs[0];
   if (!order?.exists) return "unknown-order";
   const orderId = order.id;
   const payment = order.get("payment") as { status: PaymentState; lastEventCreated?: number };

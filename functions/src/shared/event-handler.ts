@@ -6,6 +6,7 @@
  * events.
  */
 import type { ZodType } from "zod";
+import { recordDeadLetter, resolveDeadLetter } from "./dead-letters";
 import { log } from "./log";
 import { traceWork } from "./tracing";
 
@@ -19,6 +20,14 @@ export class RetryLater extends Error {
     this.name = "RetryLater";
   }
 }
+
+/** What the wrappers write beside the work (dead letters); unit tests pass stand-ins. */
+export interface EventDeps {
+  recordDeadLetter: typeof recordDeadLetter;
+  resolveDeadLetter: typeof resolveDeadLetter;
+}
+
+export const EVENT_DEPS: EventDeps = { recordDeadLetter, resolveDeadLetter };
 
 export interface Validated<T> {
   schema: ZodType<T>;

@@ -4,8 +4,7 @@
  */
 import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
 import { acceptCorrelationId, newCorrelationId } from "./context";
-import { recordDeadLetter } from "./dead-letters";
-import { runEvent, type Validated } from "./event-handler";
+import { EVENT_DEPS, runEvent, type EventDeps, type Validated } from "./event-handler";
 import { TRACEPARENT } from "./tracing";
 
 export interface DocumentCreatedImpl<T> extends Validated<T> {
@@ -15,6 +14,7 @@ export interface DocumentCreatedImpl<T> extends Validated<T> {
 export function defineDocumentCreated<T>(
   spec: { name: string; document: string; options?: Omit<DocumentOptions, "document"> },
   load: () => Promise<DocumentCreatedImpl<T>>,
+  deps: EventDeps = EVENT_DEPS,
 ) {
   return onDocumentCreated({ ...spec.options, document: spec.document }, async (event) => {
     const raw = event.data?.data() ?? {};
@@ -26,7 +26,7 @@ export function defineDocumentCreated<T>(
       const parsed = impl.schema.safeParse(raw);
       if (!parsed.success) {
         const payload = { document: event.document, data: raw };
-        await recordDeadLetter({ handler: spec.name, source: "firestore", eventId: event.id, payload, error: parsed.error, attempts: 1 });
+        await deps.recordDeadLetter({ handler: spec.name, source: "firestore", eventId: event.id, payload, error: parsed.error, attempts: 1 });
         return;
       }
       const params = event.params as Record<string, string>;

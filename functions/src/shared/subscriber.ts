@@ -5,8 +5,7 @@
  */
 import { onMessagePublished, type PubSubOptions } from "firebase-functions/v2/pubsub";
 import { acceptCorrelationId, newCorrelationId } from "./context";
-import { recordDeadLetter } from "./dead-letters";
-import { runEvent, type Validated } from "./event-handler";
+import { EVENT_DEPS, runEvent, type EventDeps, type Validated } from "./event-handler";
 import type { Topic } from "./topics";
 import { TRACEPARENT } from "./tracing";
 
@@ -17,6 +16,7 @@ export interface SubscriberImpl<T> extends Validated<T> {
 export function defineSubscriber<T>(
   spec: { name: string; topic: Topic; retry?: boolean; options?: Omit<PubSubOptions, "topic" | "retry"> },
   load: () => Promise<SubscriberImpl<T>>,
+  deps: EventDeps = EVENT_DEPS,
 ) {
   return onMessagePublished({ ...spec.options, topic: spec.topic, retry: spec.retry ?? true }, async (event) => {
     const message = event.data.message;
@@ -31,13 +31,13 @@ export function defineSubscriber<T>(
         body = message.json;
       } catch (error) {
         const payload = { topic: spec.topic, attributes, data: message.data };
-        await recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error, attempts: 1 });
+        await deps.recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error, attempts: 1 });
         return;
       }
       const parsed = impl.schema.safeParse(body);
       if (!parsed.success) {
         const payload = { topic: spec.topic, attributes, body };
-        await recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error: parsed.error, attempts: 1 });
+        await deps.recordDeadLetter({ handler: spec.name, source: "pubsub", eventId, payload, error: parsed.error, attempts: 1 });
         return;
       }
       await impl.handle(parsed.data, { eventId, attributes });

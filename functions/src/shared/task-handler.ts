@@ -9,8 +9,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
 import { onTaskDispatched, type TaskQueueOptions } from "firebase-functions/v2/tasks";
 import { acceptCorrelationId, newCorrelationId, withContext } from "./context";
-import { recordDeadLetter, resolveDeadLetter } from "./dead-letters";
-import { runEvent, type Validated } from "./event-handler";
+import { EVENT_DEPS, runEvent, type EventDeps, type Validated } from "./event-handler";
 import { log } from "./log";
 import { OPS_EVENTS } from "./ops-events";
 import type { TaskEnvelope } from "./tasks";
@@ -65,7 +64,7 @@ async function isMoot<T>(load: () => Promise<TaskImpl<T>>, data: unknown): Promi
   return parsed.success && (await impl.isMoot(parsed.data));
 }
 
-export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImpl<T>>) {
+export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImpl<T>>, deps: EventDeps = EVENT_DEPS) {
   return onTaskDispatched<Partial<TaskEnvelope<unknown>>>(
     { ...spec.options, retryConfig: spec.retryConfig, rateLimits: spec.rateLimits },
     async (request) => {
@@ -84,7 +83,7 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
         if (!finalAttempt) throw early;
         // Never run early; out of attempts, leave it where a person will see it.
         await withContext({ correlationId, handler: spec.name }, async () => {
-          const deadLetterId = await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: early, attempts: attempt });
+          const deadLetterId = await deps.recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: early, attempts: attempt });
           log.error(OPS_EVENTS.taskGaveUp.name, early, { handler: spec.name, taskId, attempts: attempt, deadLetterId });
         });
         return;
@@ -96,7 +95,7 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
         const impl = await load();
         const parsed = impl.schema.safeParse(envelope.data);
         if (!parsed.success) {
-          await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: parsed.error, attempts: attempt });
+          await deps.recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error: parsed.error, attempts: attempt });
           return;
         }
         try {
@@ -106,12 +105,12 @@ export function defineTaskHandler<T>(spec: TaskSpec, load: () => Promise<TaskImp
             await jitter(spec.retryConfig.minBackoffSeconds);
             throw error;
           }
-          const deadLetterId = await recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error, attempts: attempt });
+          const deadLetterId = await deps.recordDeadLetter({ handler: spec.name, source: "task", eventId: taskId, payload: envelope, error, attempts: attempt });
           log.error(OPS_EVENTS.taskGaveUp.name, error, { handler: spec.name, taskId, attempts: attempt, deadLetterId });
           await impl.onGiveUp?.(parsed.data, deadLetterId, error);
           return;
         }
-        if (envelope.replayOf) await resolveDeadLetter(envelope.replayOf);
+        if (envelope.replayOf) await deps.resolveDeadLetter(envelope.replayOf);
       });
     },
   );

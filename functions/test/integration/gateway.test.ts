@@ -6,20 +6,12 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { getAuth, signInWithEmailAndPassword } from "firebase/auth";
 import { CALLABLES, SetUserRoleResponse } from "../../src/contract";
-import { admin, anonymousClient, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
+import { admin, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
 
 describe("callable gateway", () => {
   const clients: AppClient[] = [];
   after(() => Promise.all(clients.map((c) => c.close())));
   const track = <T extends AppClient>(client: T) => (clients.push(client), client);
-
-  it("answers unauthenticated to a caller who is not signed in", async () => {
-    const app = track(anonymousClient());
-    const error = await callError(app.call(CALLABLES.startProbe, {}));
-    assert.equal(error.code, "functions/unauthenticated");
-    assert.equal(error.details.reason, "sign-in-required");
-    assert.match(String(error.details.correlationId), /^[0-9a-f-]{36}$/);
-  });
 
   it("answers permission-denied to a role that may not call", async () => {
     const customer = track(await signUp());
