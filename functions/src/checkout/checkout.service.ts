@@ -42,7 +42,7 @@ import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.se
 import { gatewayFor } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { planReleaseOrderHolds } from "./order-holds";
-import { planOpenCashOrdersCheck, requireCashAllowed } from "./cash-limits";
+import { planOpenCashOrdersCheck, requireCashAllowed, requireCashOrderRoom } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
 import { currentTraceparent } from "../shared/tracing";
 
@@ -53,6 +53,15 @@ import { currentTraceparent } from "../shared/tracing";
  */
 const itemTurns = new InFlightLimiter(() => ({
   maxInFlight: checkoutItemMaxInFlight.value(),
+  maxQueued: checkoutItemMaxQueued.value(),
+  maxWaitMs: checkoutContentionBudgetMs.value(),
+}));
+/**
+ * An account's cash checkouts all read and write its guard document (cash-limits.ts): side by
+ * side they only lock each other out, so in one instance they take turns, one at a time.
+ */
+const cashGuardTurns = new InFlightLimiter(() => ({
+  maxInFlight: 1,
   maxQueued: checkoutItemMaxQueued.value(),
   maxWaitMs: checkoutContentionBudgetMs.value(),
 }));
@@ -171,13 +180,15 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   // Items not tracked have no shards to fight over: only tracked ones take turns, and a sold-out
   // item is refused before its turn, not after a wait.
   if (hotItems.length > 0) await requireInStock(stockLines);
-  const { value: created, attempts } = await (hotItems.length === 0 ? reserveAndCreate() : itemTurns.run(hotItems, reserveAndCreate)).catch((error: unknown) => {
-    if (error instanceof ShedError) {
-      log.warn("checkout.shed", { orderId: orderRef.id, cause: error.shedCause });
-      throw itemBusy();
-    }
-    if (error instanceof DomainError && error.extra.reason === "checkout-contended") log.warn("checkout.shed", { orderId: orderRef.id, cause: "budget-spent" });
-    throw error;
+  const withItemTurns = () => (hotItems.length === 0 ? reserveAndCreate() : itemTurns.run(hotItems, reserveAndCreate));
+  const { value: created, attempts } = await (card ? withItemTurns() : cashGuardTurns.run([uid], withItemTurns)).catch(async (error: unknown) => {
+    const shed = error instanceof ShedError ? error.shedCause : error instanceof DomainError && error.extra.reason === "checkout-contended" ? "budget-spent" : undefined;
+    if (!shed) throw error;
+    // Sold out, or at the cash cap, while this request waited: that is the answer, not "try again".
+    await requireInStock(stockLines);
+    if (!card) await requireCashOrderRoom(uid);
+    log.warn("checkout.shed", { orderId: orderRef.id, cause: shed });
+    throw error instanceof ShedError ? (hotItems.some((id) => error.key === id) ? itemBusy() : checkoutContended()) : error;
   });
   if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length, attempts });
   await faultPoint("checkout.after-commit");

@@ -129,6 +129,19 @@ async function lookAtStock(line: StockLine): Promise<{ shards: number; levels: n
 }
 
 /**
+ * Where this instance's next take of an item starts: shard after shard, from a random first one.
+ * Checkouts running side by side in one instance then lock different shards (two takers of one
+ * shard, each holding a read lock the other's commit waits for, end in a lock timeout), and
+ * instances start apart.
+ */
+const shardCursors = new Map<string, number>();
+function nextShard(id: string, shards: number): number {
+  const cursor = shardCursors.get(id) ?? randomInt(shards);
+  shardCursors.set(id, cursor + 1);
+  return cursor % shards;
+}
+
+/**
  * Refuses (`out-of-stock`) a cart whose items the shards do not hold right now, without a
  * transaction: a sold-out item answers at once, before its checkout waits for a turn.
  */
@@ -150,7 +163,7 @@ export async function planReservation(tx: Transaction, orderId: string, lines: S
     // stock a moment ago. A transaction that read every shard held a lock on each, and every
     // taker's commit had to wait for all of them (lock timeouts, retries).
     const { shards, levels } = await lookAtStock(line);
-    const start = randomInt(shards);
+    const start = nextShard(inventoryId(line.restaurantId, line.itemId), shards);
     const order = Array.from({ length: shards }, (_, i) => (start + i) % shards).filter((shard) => levels[shard] > 0);
     const result = await planTakeFrom(tx, inventoryRoot(line.restaurantId, line.itemId), order, line.quantity);
     // Taken by others since the look: look again (the caller's transaction runner retries).

@@ -73,7 +73,7 @@ export const checkoutItemMaxInFlight = defineInt("CHECKOUT_ITEM_MAX_IN_FLIGHT", 
 
 /** Checkouts of one item that may wait for a turn in one instance; past that they are refused at once. */
 export const checkoutItemMaxQueued = defineInt("CHECKOUT_ITEM_MAX_QUEUED", {
-  default: 40,
+  default: 100,
   description: "Checkouts of one stock-tracked item that may wait for a turn in one instance; more are refused (resource-exhausted, item-busy).",
 });
 
