@@ -119,6 +119,18 @@ async function race(label: string, attempt: (i: number) => Promise<Outcome>, uni
   if (errors.size > 0) say(`${"".padEnd(22)} errors: ${[...errors].map(([what, k]) => `${what} x${k}`).join(", ")}`);
 }
 
+/** `work`, tried up to three times: a busy machine makes the Auth emulator drop a sign-up now and then. */
+async function withRetries<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
+    }
+  }
+}
+
 /** Runs one case; a case that cannot even be set up is reported, and the others still run. */
 async function runCase(name: string, body: () => Promise<void>): Promise<void> {
   try {
@@ -186,10 +198,10 @@ for (const inFlight of cases.includes("callable") ? [...new Set([CUSTOMERS, Math
               const i = batch + j;
               const email = `bench-${i}-${randomUUID()}@example.test`;
               // Cash orders need a phone Firebase Auth verified.
-              await auth().createUser({ email, password: "bench-password", phoneNumber: randomPhone() });
+              await withRetries(() => auth().createUser({ email, password: "bench-password", phoneNumber: randomPhone() }));
               const app = initializeApp({ projectId: PROJECT_ID, apiKey: "demo-api-key" }, `bench-${inFlight}-${i}`);
               connectAuthEmulator(getAuth(app), `http://${ports.auth}`, { disableWarnings: true });
-              await signInWithEmailAndPassword(getAuth(app), email, "bench-password");
+              await withRetries(() => signInWithEmailAndPassword(getAuth(app), email, "bench-password"));
               const functions = getFunctions(app, "us-central1");
               const [host, port] = ports.functions.split(":");
               connectFunctionsEmulator(functions, host, Number(port));
