@@ -62,9 +62,9 @@ describe("checkout load shedding", () => {
     console.log(`load shedding: ${["ok", "sold-out", "shed"].map((kind) => `${kind} ${count(kind)}`).join(", ")}; answers in ${outcomes.map((o) => o.ms).sort((a, b) => a - b).join(" ")} ms`);
     const slowest = (kind: string) => Math.max(0, ...outcomes.filter((o) => o.kind === kind).map((o) => o.ms));
     const figures = ["ok", "sold-out", "shed"].map((kind) => `${kind} ${count(kind)} (slowest ${slowest(kind)} ms)`).join(", ");
-    // Nobody waits for the callable's 60 s deadline: the budget, the attempt under way at its end,
+    // Nobody waits for the callable's 60 s deadline (half of it at most): the budget, the attempt under way at its end,
     // and reads around it, on an emulator shared with the workflow's triggers.
-    assert.ok(Math.max(slowest("ok"), slowest("sold-out"), slowest("shed")) < BUDGET_MS + 20_000, figures);
+    assert.ok(Math.max(slowest("ok"), slowest("sold-out"), slowest("shed")) < 30_000, figures);
     assert.ok(count("ok") <= UNITS);
     assert.equal(count("ok") + (await stockLeft(restaurantId, itemId)), UNITS, "every unit is sold or still there");
 
