@@ -33,10 +33,18 @@ export function requireCashAllowed(verifiedPhone: string | null): void {
 export async function planOpenCashOrdersCheck(tx: Transaction, uid: string, now: Date): Promise<() => void> {
   const guard = db().collection(COLLECTIONS.cashCheckoutGuards).doc(uid);
   await tx.get(guard);
-  const max = maxOpenCashOrders.value();
-  const open = await shapedQuery("openCashOrdersOfCustomer", db(), uid, "cash", OPEN_STATES).limit(max).get();
-  if (open.size >= max) throw refuse(`You already have ${open.size} cash orders open. Pay by card, or wait until one is delivered.`, "too-many-open-cash-orders");
+  await requireCashOrderRoom(uid);
   const { Timestamp } = firestoreValues();
   // Needed only while a checkout runs; kept a day, then removed by the TTL policy.
   return () => tx.set(guard, { at: Timestamp.fromDate(now), expireAt: Timestamp.fromMillis(now.getTime() + GUARD_TTL_MS) });
+}
+
+/**
+ * Refuses (`too-many-open-cash-orders`) while the account has MAX_OPEN_CASH_ORDERS open cash
+ * orders: a plain count, safe to run outside the guard's transaction as a refusal only.
+ */
+export async function requireCashOrderRoom(uid: string): Promise<void> {
+  const max = maxOpenCashOrders.value();
+  const open = await shapedQuery("openCashOrdersOfCustomer", db(), uid, "cash", OPEN_STATES).limit(max).get();
+  if (open.size >= max) throw refuse(`You already have ${open.size} cash orders open. Pay by card, or wait until one is delivered.`, "too-many-open-cash-orders");
 }

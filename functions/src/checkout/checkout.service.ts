@@ -22,19 +22,63 @@ import { faultPoint } from "../shared/faults";
 import { db, firestoreValues } from "../shared/firebase";
 import { idempotencyKeyId, requestHash, withIdempotencyKey } from "../shared/idempotency-keys";
 import { log } from "../shared/log";
-import { acceptanceWindowMinutes, maxOrderTotal, maxTip, maxTipPercent, paymentWindowMinutes } from "../shared/params";
-import { planReservation } from "../inventory/stock.service";
+import {
+  acceptanceWindowMinutes,
+  checkoutContentionBudgetMs,
+  checkoutItemMaxInFlight,
+  checkoutItemMaxQueued,
+  maxOrderTotal,
+  maxTip,
+  maxTipPercent,
+  paymentWindowMinutes,
+} from "../shared/params";
+import { runTransactionWithin } from "../shared/contended-transaction";
+import { InFlightLimiter, ShedError } from "../shared/load-shedding";
+import { inventoryId } from "../catalog/catalog.model";
+import { planReservation, requireInStock } from "../inventory/stock.service";
 import { CONTACT, contactOf, orderCustomerFields, PRIVATE } from "../orders/personal-data";
 import { GIVEN_UP_STATES, orderEventType, type OrderState } from "../orders/order-state";
 import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
 import { gatewayFor, requirePaymentMethodAvailable } from "../payments/gateway";
 import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
 import { planReleaseOrderHolds } from "./order-holds";
-import { planOpenCashOrdersCheck, requireCashAllowed } from "./cash-limits";
+import { planOpenCashOrdersCheck, requireCashAllowed, requireCashOrderRoom } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
 import { currentTraceparent } from "../shared/tracing";
 
-const CHECKOUT_TRANSACTION_ATTEMPTS = 20;
+/**
+ * Load shedding on a hot item: per instance, a few checkouts of one stock-tracked item at a time,
+ * a bounded queue behind them, and a time budget for waiting and retrying. Past it a checkout is
+ * refused at once, having changed nothing, with a hint of when to come back.
+ */
+const itemTurns = new InFlightLimiter(() => ({
+  maxInFlight: checkoutItemMaxInFlight.value(),
+  maxQueued: checkoutItemMaxQueued.value(),
+  maxWaitMs: checkoutContentionBudgetMs.value(),
+}));
+/**
+ * An account's cash checkouts all read and write its guard document (cash-limits.ts): side by
+ * side they only lock each other out, so in one instance they take turns, one at a time.
+ */
+const cashGuardTurns = new InFlightLimiter(() => ({
+  maxInFlight: 1,
+  maxQueued: checkoutItemMaxQueued.value(),
+  maxWaitMs: checkoutContentionBudgetMs.value(),
+}));
+/** A turn frees in about one transaction's time; the budget ran out for a reason that lasts longer. */
+const RETRY_AFTER_BUSY_SECONDS = 1;
+const RETRY_AFTER_CONTENDED_SECONDS = 2;
+
+const itemBusy = () =>
+  new DomainError("resource-exhausted", "Many people are ordering this item right now. Try again in a moment.", {
+    reason: "item-busy",
+    retryAfterSeconds: RETRY_AFTER_BUSY_SECONDS,
+  });
+const checkoutContended = () =>
+  new DomainError("unavailable", "Many people are ordering this item right now. Try again in a moment.", {
+    reason: "checkout-contended",
+    retryAfterSeconds: RETRY_AFTER_CONTENDED_SECONDS,
+  });
 
 export const checkout: CallableImpl<CheckoutRequest, CheckoutResponse> = {
   input: CheckoutRequest,
@@ -92,7 +136,10 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     .map((line, index) => ({ line: index, restaurantId: request.restaurantId, itemId: line.itemId, name: items.get(line.itemId)!.name, quantity: line.quantity }))
     .filter((l) => items.get(l.itemId)!.tracksStock);
 
-  const created = await db().runTransaction(async (tx) => {
+  // The budget runs from here: waiting for a turn and retrying the transaction share it.
+  const deadline = Date.now() + checkoutContentionBudgetMs.value();
+  const hotItems = stockLines.map((l) => inventoryId(l.restaurantId, l.itemId));
+  const reserveAndCreate = () => runTransactionWithin(deadline, async (tx) => {
     // A request racing us with the same key (after a lease ran out) may have created it.
     if ((await tx.get(orderRef)).exists) return undefined;
     const markCash = card ? () => undefined : await planOpenCashOrdersCheck(tx, uid, now);
@@ -130,11 +177,22 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     // Contact data where only the customer and admins read it (orders/personal-data.ts).
     tx.create(orderRef.collection(PRIVATE).doc(CONTACT), contact);
     writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId, traceparent: document.traceparent }, orderEventType(status), { version: 1, from: null, to: status });
-    // In a rush for the last units, lock waits abort some attempts (the emulator's pessimistic
-    // locking especially); more attempts, with the SDK's backoff between them, see them through.
     return document;
-  }, { maxAttempts: CHECKOUT_TRANSACTION_ATTEMPTS });
-  if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length });
+  }, checkoutContended);
+  // Items not tracked have no shards to fight over: only tracked ones take turns, and a sold-out
+  // item is refused before its turn, not after a wait.
+  if (hotItems.length > 0) await requireInStock(stockLines);
+  const withItemTurns = () => (hotItems.length === 0 ? reserveAndCreate() : itemTurns.run(hotItems, reserveAndCreate));
+  const { value: created, attempts } = await (card ? withItemTurns() : cashGuardTurns.run([uid], withItemTurns)).catch(async (error: unknown) => {
+    const shed = error instanceof ShedError ? error.shedCause : error instanceof DomainError && error.extra.reason === "checkout-contended" ? "budget-spent" : undefined;
+    if (!shed) throw error;
+    // Sold out, or at the cash cap, while this request waited: that is the answer, not "try again".
+    await requireInStock(stockLines);
+    if (!card) await requireCashOrderRoom(uid);
+    log.warn("checkout.shed", { orderId: orderRef.id, cause: shed });
+    throw error instanceof ShedError ? (hotItems.some((id) => error.key === id) ? itemBusy() : checkoutContended()) : error;
+  });
+  if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length, attempts });
   await faultPoint("checkout.after-commit");
   return resumeOrder({ ref: orderRef, data: created ?? (await orderRef.get()).data()! }, key);
 }

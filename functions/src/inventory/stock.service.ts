@@ -12,7 +12,8 @@ import { correlationId } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { log } from "../shared/log";
-import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
+import { AttemptConflict } from "../shared/contended-transaction";
+import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, peekShards, planTakeFrom, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
 import { shapedQuery } from "../shared/queries";
 
 export interface StockLine {
@@ -96,32 +97,78 @@ export async function setStockLevel(restaurantId: string, itemId: string, onHand
   return result;
 }
 
-/**
- * Reads (in `tx`) whether every line's quantity is in stock and returns the function that takes
- * it. Refuses with `failed-precondition` / `out-of-stock` naming the first short line.
- */
-export async function planReservation(tx: Transaction, orderId: string, lines: StockLine[]): Promise<() => void> {
-  const planned: ReservedLine[] = [];
-  // Merge lines of the same item (same item, different modifiers) into one take.
-  const byItem = new Map<string, StockLine & { quantity: number }>();
+/** Lines of the same item (same item, different modifiers) merged into one quantity. */
+function mergedByItem(lines: StockLine[]): StockLine[] {
+  const byItem = new Map<string, StockLine>();
   for (const line of lines) {
     const key = inventoryId(line.restaurantId, line.itemId);
     const merged = byItem.get(key);
     byItem.set(key, merged ? { ...merged, quantity: merged.quantity + line.quantity } : { ...line });
   }
-  for (const line of byItem.values()) {
-    const root = inventoryRoot(line.restaurantId, line.itemId);
-    // The shard count changes only when stock is set, so it is read outside the transaction:
-    // a hundred checkouts need not all hold a lock on the same root document.
-    const shards = ((await root.get()).get("shards") as number | undefined) ?? 0;
-    const result = shards > 0 ? await planTake(tx, root, shards, line.quantity, randomInt(shards)) : { short: true as const, available: 0 };
-    if ("short" in result) {
-      const message = result.available === 0 ? `${line.name} is sold out.` : `Only ${result.available} of ${line.name} left.`;
-      throw new DomainError("failed-precondition", message, {
-        reason: "out-of-stock",
-        fields: [{ path: `lines.${line.line}.quantity`, message }],
-      });
-    }
+  return [...byItem.values()];
+}
+
+/**
+ * What each shard of a line's item holds, looked at outside any transaction (no locks), or the
+ * `out-of-stock` refusal when they hold less than the line's quantity.
+ */
+async function lookAtStock(line: StockLine): Promise<{ shards: number; levels: number[] }> {
+  const root = inventoryRoot(line.restaurantId, line.itemId);
+  // The shard count changes only when stock is set, so it is read outside the transaction:
+  // a hundred checkouts need not all hold a lock on the same root document.
+  const shards = ((await root.get()).get("shards") as number | undefined) ?? 0;
+  const levels = await peekShards(root, shards);
+  const available = levels.reduce((sum, units) => sum + units, 0);
+  if (available < line.quantity) {
+    const message = available === 0 ? `${line.name} is sold out.` : `Only ${available} of ${line.name} left.`;
+    throw new DomainError("failed-precondition", message, {
+      reason: "out-of-stock",
+      fields: [{ path: `lines.${line.line}.quantity`, message }],
+    });
+  }
+  return { shards, levels };
+}
+
+/**
+ * Where this instance's next take of an item starts: shard after shard, from a random first one.
+ * Checkouts running side by side in one instance then lock different shards (two takers of one
+ * shard, each holding a read lock the other's commit waits for, end in a lock timeout), and
+ * instances start apart.
+ */
+const shardCursors = new Map<string, number>();
+function nextShard(id: string, shards: number): number {
+  const cursor = shardCursors.get(id) ?? randomInt(shards);
+  shardCursors.set(id, cursor + 1);
+  return cursor % shards;
+}
+
+/**
+ * Refuses (`out-of-stock`) a cart whose items the shards do not hold right now, without a
+ * transaction: a sold-out item answers at once, before its checkout waits for a turn.
+ */
+export async function requireInStock(lines: StockLine[]): Promise<void> {
+  for (const line of mergedByItem(lines)) await lookAtStock(line);
+}
+
+/**
+ * Reads (in `tx`) whether every line's quantity is in stock and returns the function that takes
+ * it. Refuses with `failed-precondition` / `out-of-stock` naming the first short line. Throws
+ * AttemptConflict when stock seen a moment before was taken meanwhile: run it with
+ * `runTransactionWithin`, which tries again.
+ */
+export async function planReservation(tx: Transaction, orderId: string, lines: StockLine[]): Promise<() => void> {
+  const planned: ReservedLine[] = [];
+  for (const line of mergedByItem(lines)) {
+    // Which shards hold stock is looked at outside the transaction: a sold-out item is refused
+    // without locking anything, and the transaction reads, so locks, only the shards that had
+    // stock a moment ago. A transaction that read every shard held a lock on each, and every
+    // taker's commit had to wait for all of them (lock timeouts, retries).
+    const { shards, levels } = await lookAtStock(line);
+    const start = nextShard(inventoryId(line.restaurantId, line.itemId), shards);
+    const order = Array.from({ length: shards }, (_, i) => (start + i) % shards).filter((shard) => levels[shard] > 0);
+    const result = await planTakeFrom(tx, inventoryRoot(line.restaurantId, line.itemId), order, line.quantity);
+    // Taken by others since the look: look again (the caller's transaction runner retries).
+    if ("short" in result) throw new AttemptConflict(`stock of ${inventoryId(line.restaurantId, line.itemId)}`);
     planned.push({ restaurantId: line.restaurantId, itemId: line.itemId, quantity: line.quantity, allocation: result.allocation });
   }
   return () => {

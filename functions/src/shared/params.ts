@@ -65,6 +65,24 @@ export const maxOpenCashOrders = defineInt("MAX_OPEN_CASH_ORDERS", {
   description: "Most open cash orders one account may have at once; another cash checkout is refused until one ends.",
 });
 
+/** Checkouts of one stock-tracked item that one instance runs at once (load shedding, checkout.service.ts). */
+export const checkoutItemMaxInFlight = defineInt("CHECKOUT_ITEM_MAX_IN_FLIGHT", {
+  default: 10,
+  description: "Checkouts of one stock-tracked item that one instance runs at once; more wait for a turn.",
+});
+
+/** Checkouts of one item that may wait for a turn in one instance; past that they are refused at once. */
+export const checkoutItemMaxQueued = defineInt("CHECKOUT_ITEM_MAX_QUEUED", {
+  default: 100,
+  description: "Checkouts of one stock-tracked item that may wait for a turn in one instance; more are refused (resource-exhausted, item-busy).",
+});
+
+/** How long a checkout may wait for a turn and retry its reservation under contention before it answers unavailable. */
+export const checkoutContentionBudgetMs = defineInt("CHECKOUT_CONTENTION_BUDGET_MS", {
+  default: 4000,
+  description: "Milliseconds a checkout may spend waiting for its item's turn and retrying its reservation transaction before it answers unavailable (checkout-contended).",
+});
+
 /**
  * Share of new traces recorded (0 to 1); a request that arrives with a trace context keeps its
  * caller's decision. A string param: firebase-functions has no public float param, and the

@@ -53,18 +53,28 @@ export function keptShardCount(current: number, wanted: number): number {
  * before its first write, so callers plan all their takes, then `applyTake` each.
  * Returns the allocation, or what all shards hold when that is not enough.
  */
-export async function planTake(
+export function planTake(
   tx: Transaction,
   root: DocumentReference,
   shards: number,
   quantity: number,
   start: number,
 ): Promise<{ allocation: Allocation } | { short: true; available: number }> {
+  return planTakeFrom(tx, root, Array.from({ length: shards }, (_, i) => (start + i) % shards), quantity);
+}
+
+/** Like `planTake`, reading only the shards in `order`, in that order. */
+export async function planTakeFrom(
+  tx: Transaction,
+  root: DocumentReference,
+  order: number[],
+  quantity: number,
+): Promise<{ allocation: Allocation } | { short: true; available: number }> {
   const plan: Allocation = [];
   let needed = quantity;
   let seen = 0;
-  for (let i = 0; i < shards && needed > 0; i += 1) {
-    const shard = (start + i) % shards;
+  for (const shard of order) {
+    if (needed <= 0) break;
     const available = ((await tx.get(shardRef(root, shard))).get("available") as number | undefined) ?? 0;
     seen += available;
     const take = Math.min(available, needed);
@@ -74,6 +84,16 @@ export async function planTake(
     }
   }
   return needed > 0 ? { short: true, available: seen } : { allocation: plan };
+}
+
+/**
+ * Reads every shard outside any transaction (one consistent read, no locks) and returns what
+ * each holds. For a look before a transaction: which shards are worth locking, or that none is.
+ */
+export async function peekShards(root: DocumentReference, shards: number): Promise<number[]> {
+  if (shards <= 0) return [];
+  const snapshots = await root.firestore.getAll(...Array.from({ length: shards }, (_, shard) => shardRef(root, shard)));
+  return snapshots.map((s) => ((s.get("available") as number | undefined) ?? 0));
 }
 
 /** Takes a planned allocation. */
