@@ -24,6 +24,7 @@
  * Breakers and bulkheads are per instance, like the SDK clients: nothing is shared between
  * instances, and a new instance starts closed.
  */
+import { AsyncResource } from "node:async_hooks";
 import type { BulkheadPolicy, CircuitBreakerPolicy, IPolicy } from "cockatiel";
 import { withFault } from "./faults";
 import { log } from "./log";
@@ -150,11 +151,15 @@ export function createProviderPolicy(provider: Provider, spec: ProviderPolicySpe
 
   const attempt = <T>(call: (signal: AbortSignal) => Promise<T>) =>
     breaker.execute(() =>
-      bulkhead.execute(() =>
-        timeout.execute(async (_context, signal) => {
-          stats.attempted += 1;
-          return call(signal);
-        }),
+      // A queued call is started by the call that frees its slot; bound here, it keeps its own
+      // request's context (correlation id, span) instead of running as that other request.
+      bulkhead.execute(
+        AsyncResource.bind(() =>
+          timeout.execute(async (_context, signal) => {
+            stats.attempted += 1;
+            return call(signal);
+          }),
+        ),
       ),
     );
 

@@ -26,8 +26,9 @@ describe("callable gateway", () => {
     const error = await callError(app.call(CALLABLES.startProbe, { label: 42, color: "red" }));
     assert.equal(error.code, "functions/invalid-argument");
     const fields = (error.details.fields as { path: string; message: string }[]).map((f) => f.path).sort();
-    assert.deepEqual(fields, ["", "label"]);
+    assert.deepEqual(fields, ["color", "label"]);
     assert.match(error.message, /label/);
+    assert.match(error.message, /color/, "the unknown key is named");
     const written = await admin().db.collection("probes").where("uid", "==", app.user.uid).get();
     assert.equal(written.size, 0);
   });

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { deviceId } from "../../src/notifications/devices.service";
-import { admin, callError, signUp, type AppClient } from "../support/emulators";
+import { admin, callError, signUp, type AppClient, payload } from "../support/emulators";
 
 const token = () => `fcm-${randomBytes(40).toString("base64url")}`;
 const device = (t: string) => admin().db.doc(`devices/${deviceId(t)}`).get();
@@ -53,12 +53,12 @@ describe("notification settings", () => {
   it("changes only the preferences sent, and refuses hours that are not HH:MM", async () => {
     const app = await signUp();
     clients.push(app);
-    const afterFirst = await app.call(CALLABLES.updateNotificationPreferences, { channels: { promotions: { push: true } } });
+    const afterFirst = payload(await app.call<object>(CALLABLES.updateNotificationPreferences, { channels: { promotions: { push: true } } }));
     assert.deepEqual(afterFirst, {
       channels: { orderUpdates: { push: true, sms: false }, promotions: { push: true, sms: false } },
       quietHours: null,
     });
-    const afterSecond = await app.call(CALLABLES.updateNotificationPreferences, { quietHours: { start: "22:30", end: "07:00" }, channels: { orderUpdates: { sms: true } } });
+    const afterSecond = payload(await app.call<object>(CALLABLES.updateNotificationPreferences, { quietHours: { start: "22:30", end: "07:00" }, channels: { orderUpdates: { sms: true } } }));
     assert.deepEqual(afterSecond, {
       channels: { orderUpdates: { push: true, sms: true }, promotions: { push: true, sms: false } },
       quietHours: { start: "22:30", end: "07:00" },

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
 import { TASK_QUEUES } from "../../src/shared/task-queues";
-import { admin, callError, signInWithRole, signUp, waitForDocument } from "../support/emulators";
+import { admin, callError, signInWithRole, signUp, waitForDocument, payload } from "../support/emulators";
 import { stockLeft } from "../support/checkout";
 import { courierAt, eventually, failStripe, intentAt, intentCalls, kitchen, orderWhere, placedOrder, resetStripeFailures, runTaskNow } from "../support/workflow";
 
@@ -34,7 +34,7 @@ describe("order workflow", () => {
     const entry = await waitForDocument(k.staff.firestore, `restaurantBoards/${k.restaurantId}/openOrders/${order.orderId}`, (d) => d?.status === "placed", 60_000);
     assert.deepEqual(entry.items, [{ name: "Limited dish", quantity: 2 }]);
 
-    assert.deepEqual(await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" }), { orderId: order.orderId, status: "accepted" });
+    assert.deepEqual(payload(await k.staff.call<object>(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" })), { orderId: order.orderId, status: "accepted" });
     // Accepting captures the held money once, sells the stock, and offers the order to the nearest courier.
     const accepted = await orderWhere(order.orderId, (o) => o.payment.status === "captured" && o.dispatch?.status === "offered");
     assert.equal(accepted.dispatch.offer.courierUid, courier.user.uid, "the nearest courier first");
@@ -123,7 +123,7 @@ describe("order workflow", () => {
     const k = await kitchen();
     clients.push(k.staff, k.customer);
     const order = await placedOrder(k, "card");
-    assert.deepEqual(await k.customer.call(CALLABLES.cancelOrder, { orderId: order.orderId, reason: "changed-mind" }), { orderId: order.orderId, status: "cancelled" });
+    assert.deepEqual(payload(await k.customer.call<object>(CALLABLES.cancelOrder, { orderId: order.orderId, reason: "changed-mind" })), { orderId: order.orderId, status: "cancelled" });
     const cancelled = await orderWhere(order.orderId, (o) => o.payment.status === "canceled");
     assert.equal(cancelled.status, "cancelled");
     assert.equal((await intentAt(order.intentId!)).status, "canceled");

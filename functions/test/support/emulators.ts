@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 /**
  * Test access to the running emulator suite, two ways: as the mobile app sees it (the `firebase`
  * JS SDK, signed in as a user) and as an operator (firebase-admin). Emulator addresses come from
@@ -75,6 +76,16 @@ function wrap(app: FirebaseApp, functions: Functions, firestore: Firestore, user
     },
     close: () => deleteApp(app),
   };
+}
+
+/**
+ * A callable's answer without the correlation id every object answer carries (checked here), so
+ * a test can compare the rest with what the endpoint returns.
+ */
+export function payload<T extends object>(answer: T): Omit<T, "correlationId"> {
+  const { correlationId, ...rest } = answer as T & { correlationId?: unknown };
+  assert.match(String(correlationId), /^[0-9a-f-]{36}$/, "every answer carries its correlation id");
+  return rest;
 }
 
 /** Signs up a new user through the Auth emulator, as the app's sign-up screen does. */

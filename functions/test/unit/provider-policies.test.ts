@@ -6,6 +6,7 @@
  * calls outside a task queue are retried. Each breaker change is an ops event.
  */
 import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { log } from "../../src/shared/log";
 import { OPS_EVENTS } from "../../src/shared/ops-events";
@@ -132,6 +133,22 @@ describe("provider policies", () => {
     assert.deepEqual(policy.availability(), { available: true });
     assert.equal(policy.stats.bulkheadRejected, 1);
     assert.deepEqual(events, [{ name: OPS_EVENTS.providerBulkheadFull.name, provider: "fcm" }]);
+  });
+
+  it("a call that waited in the bulkhead runs in its own request's context, not the one that freed the slot", async () => {
+    const policy = createProviderPolicy("stripe", spec({ timeoutMs: 5_000, bulkhead: { maxConcurrent: 1, queue: 2 } }));
+    const request = new AsyncLocalStorage<string>();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inside: string[] = [];
+    const runs = ["first", "second", "third"].map((name) => request.run(name, () => policy.execute(async () => {
+      if (name === "first") await gate;
+      inside.push(`${name}:${request.getStore()}`);
+    })));
+    await sleep(5);
+    release();
+    await Promise.all(runs);
+    assert.deepEqual(inside.sort(), ["first:first", "second:second", "third:third"]);
   });
 
   it("retries an outage a bounded number of times outside a task queue, and never inside one", async () => {
