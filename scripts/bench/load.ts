@@ -28,7 +28,7 @@ import { DEFAULT_PREFERENCES } from "../../functions/src/contract/notifications.
 import { deviceId } from "../../functions/src/notifications/devices.service.ts";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
 import { auth, db } from "../../functions/src/shared/firebase.ts";
-import { restaurantWithStock, SOL, stockLeft } from "../../functions/test/support/checkout.ts";
+import { oneUnitCashOrder, restaurantWithStock, stockLeft } from "../../functions/test/support/checkout.ts";
 import { randomPhone } from "../../functions/test/support/emulators.ts";
 import { emulatorPorts, REPO_ROOT } from "../dev/emulator-env.ts";
 import { FCM_DOUBLE_URL, startFcmDouble, startTaskRelay, startTasksEmulator, TASK_RELAY_URL } from "../dev/local-services.ts";
@@ -197,14 +197,7 @@ async function customers(count: number, label: string): Promise<string[]> {
   return tokens;
 }
 
-const orderOf = (restaurantId: string, itemId: string) => ({
-  restaurantId,
-  lines: [{ itemId, quantity: 1, modifiers: [] }],
-  deliveryAddress: SOL,
-  tip: 0,
-  paymentMethod: "cash",
-  idempotencyKey: randomUUID(),
-});
+const orderOf = oneUnitCashOrder;
 
 interface CheckoutOutcomes {
   sold: number;

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { restaurantWithStock, SOL, stockLeft } from "../support/checkout";
+import { oneUnitCashOrder, restaurantWithStock, SOL, stockLeft } from "../support/checkout";
 import { admin, PROJECT_ID, randomPhone } from "../support/emulators";
 
 const REPO = join(__dirname, "..", "..", "..");
@@ -93,14 +93,7 @@ describe("functions host", () => {
     const email = `host-${randomUUID()}@example.test`;
     await admin().auth.createUser({ email, password: "host-password", phoneNumber: randomPhone() });
     const token = await idTokenOf(email, "host-password");
-    const order = {
-      restaurantId,
-      lines: [{ itemId, quantity: 1, modifiers: [] }],
-      deliveryAddress: SOL,
-      tip: 0,
-      paymentMethod: "cash",
-      idempotencyKey: randomUUID(),
-    };
+    const order = oneUnitCashOrder(restaurantId, itemId);
     const placed = await call("checkout-placeOrder", order, token);
     assert.equal(placed.status, 200, JSON.stringify(placed.body));
     assert.match(placed.body.result?.orderId ?? "", /.+/);

@@ -11,21 +11,14 @@ import { releaseReservation } from "../../src/inventory/stock.service";
 import type { CheckoutRequest } from "../../src/contract/checkout";
 import { DomainError } from "../../src/shared/errors";
 import { admin } from "../support/emulators";
-import { customerCaller, restaurantWithStock, SOL, stockLeft } from "../support/checkout";
+import { customerCaller, oneUnitCashOrder, restaurantWithStock, SOL, stockLeft } from "../support/checkout";
 
 const caller = () => customerCaller("racer");
 
 describe("stock under concurrency", () => {
   it("100 simultaneous checkouts of 10 units: exactly 10 orders, 90 clean sold-outs, nothing oversold or left", async () => {
     const { restaurantId, itemId } = await restaurantWithStock(10);
-    const request = (): CheckoutRequest => ({
-      restaurantId,
-      lines: [{ itemId, quantity: 1, modifiers: [] }],
-      deliveryAddress: SOL,
-      tip: 0,
-      paymentMethod: "cash",
-      idempotencyKey: randomUUID(),
-    });
+    const request = (): CheckoutRequest => oneUnitCashOrder(restaurantId, itemId);
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, () =>
         checkout.run(request(), caller()).then(

@@ -13,6 +13,18 @@ export const STRIPE_DOUBLE = "http://127.0.0.1:12111";
 export const SOL = { id: "home", label: "Home", line1: "Puerta del Sol 1", city: "Madrid", postalCode: "28013", country: "ES", location: { lat: 40.4168, lng: -3.7038 } };
 
 /** A cart of the demo trattoria (open around the clock), paid as asked. */
+/** One unit of `itemId`, cash, to Puerta del Sol, under a new idempotency key: the races' checkout. */
+export function oneUnitCashOrder(restaurantId: string, itemId: string): CheckoutRequest {
+  return {
+    restaurantId,
+    lines: [{ itemId, quantity: 1, modifiers: [] }],
+    deliveryAddress: SOL,
+    tip: 0,
+    paymentMethod: "cash",
+    idempotencyKey: randomUUID(),
+  };
+}
+
 export function trattoriaCart(paymentMethod: "card" | "cash", extra: Partial<CheckoutRequest> = {}): Record<string, unknown> {
   return {
     restaurantId: "demo-restaurant-1",
