@@ -41,6 +41,22 @@ function outgoing(run: string): Outgoing {
 }
 
 /** One attempt of the deliver task for `person`; "retry" when it asked its queue to retry. */
+/**
+ * Sends each person's message while `provider` is down: five calls reach it, its open breaker
+ * refuses the rest before they leave, and every claim waits for the queue's next attempt.
+ */
+async function sendDuringOutage(provider: "twilio" | "fcm", channel: "sms" | "push", people: Person[], run: string, story: string): Promise<void> {
+  const policy = providerPolicy(provider);
+  const before = { ...policy.stats };
+  for (const person of people) assert.equal(await attempt(person, run), "retry");
+  const down = { attempted: policy.stats.attempted - before.attempted, shortCircuited: policy.stats.shortCircuited - before.shortCircuited };
+  assert.deepEqual(down, { attempted: 5, shortCircuited: 2 }, story);
+  for (const person of people) {
+    const entry = (await ledgerOf(person.uid)).find((e) => e.source === `resilience-${run}` && e.channel === channel)!;
+    assert.equal(entry.status, "retrying", `${person.uid}: waits for the queue's next attempt`);
+  }
+}
+
 async function attempt(person: Person, run: string): Promise<"done" | "retry"> {
   const recipient = (await recipientOf(person.uid))!;
   try {
@@ -109,16 +125,7 @@ describe("provider outages", () => {
     const people: Person[] = [];
     for (let i = 0; i < 7; i++) people.push(await member(restaurantId, `${run}-sms-${i}`, { push: false, sms: true, phone: randomPhone(), tokens: [] }));
     await failTwilio({ to: ".", status: 503, code: 20500, count: 1000 });
-    const policy = providerPolicy("twilio");
-    const before = { ...policy.stats };
-
-    for (const person of people) assert.equal(await attempt(person, run), "retry");
-    const down = { attempted: policy.stats.attempted - before.attempted, shortCircuited: policy.stats.shortCircuited - before.shortCircuited };
-    assert.deepEqual(down, { attempted: 5, shortCircuited: 2 }, "five sends reach the failing Twilio, then the open breaker refuses the rest before they leave");
-    for (const person of people) {
-      const entry = (await ledgerOf(person.uid)).find((e) => e.source === `resilience-${run}` && e.channel === "sms")!;
-      assert.equal(entry.status, "retrying", `${person.uid}: waits for the queue's next attempt`);
-    }
+    await sendDuringOutage("twilio", "sms", people, run, "five sends reach the failing Twilio, then the open breaker refuses the rest before they leave");
 
     await resetDoubles();
     await sleep(COOL_DOWN_MS + 200);
@@ -139,16 +146,7 @@ describe("provider outages", () => {
     const people: Person[] = [];
     for (let i = 0; i < 7; i++) people.push(await member(restaurantId, `${run}-push-${i}`, { push: true, sms: false, tokens: [fcmToken()] }));
     for (const person of people) await failFcm({ token: person.tokens[0], error: "unavailable", count: 1000 });
-    const policy = providerPolicy("fcm");
-    const before = { ...policy.stats };
-
-    for (const person of people) assert.equal(await attempt(person, run), "retry");
-    const down = { attempted: policy.stats.attempted - before.attempted, shortCircuited: policy.stats.shortCircuited - before.shortCircuited };
-    assert.deepEqual(down, { attempted: 5, shortCircuited: 2 }, "five sendEach calls reach the failing FCM, then the open breaker refuses the rest before they leave");
-    for (const person of people) {
-      const entry = (await ledgerOf(person.uid)).find((e) => e.source === `resilience-${run}` && e.channel === "push")!;
-      assert.equal(entry.status, "retrying", `${person.uid}: waits for the queue's next attempt`);
-    }
+    await sendDuringOutage("fcm", "push", people, run, "five sendEach calls reach the failing FCM, then the open breaker refuses the rest before they leave");
 
     await resetDoubles();
     await sleep(COOL_DOWN_MS + 200);
