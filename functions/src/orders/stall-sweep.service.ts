@@ -41,7 +41,7 @@ function suspects(cutoff: number): Query[] {
  * down for a while) must not gain another retry chain at every sweep that finds it, and
  * concurrent settlement attempts on one order only contend for its document.
  */
-const SETTLE_REDRIVE_WINDOW_MS = 5 * 60_000;
+export const SETTLE_REDRIVE_WINDOW_MS = 5 * 60_000;
 
 /**
  * Re-drives the step `stall` says was lost; answers false when a re-drive of it is already under
@@ -92,10 +92,13 @@ export async function redriveIfStalled(orderId: string, now = Date.now()): Promi
   return stall;
 }
 
-/** Re-drives every stalled order found; answers how many per stall (a re-drive already under way is not counted). */
-export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Record<Stall, number>>> {
+/**
+ * Re-drives every stalled order found; answers the orders re-driven, per stall (an order whose
+ * re-drive is already under way is not among them).
+ */
+export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Record<Stall, string[]>>> {
   const seen = new Set<string>();
-  const redriven: Partial<Record<Stall, number>> = {};
+  const redriven: Partial<Record<Stall, string[]>> = {};
   for (const query of suspects(now - FOLLOW_UP_GRACE_MS)) {
     for (const order of (await query.get()).docs) {
       if (seen.has(order.id)) continue;
@@ -107,7 +110,7 @@ export async function sweepStalledOrders(now = Date.now()): Promise<Partial<Reco
           log.info("order.stall-redrive-pending", { orderId: order.id, stall });
           continue;
         }
-        redriven[stall] = (redriven[stall] ?? 0) + 1;
+        (redriven[stall] ??= []).push(order.id);
         log.warn("order.stall-redriven", { orderId: order.id, stall });
       } catch (error) {
         // One order's failure must not keep the others waiting; the next sweep tries again.

@@ -155,7 +155,7 @@ export async function recover(orderIds: string[], timeoutMs = 120_000): Promise<
       for (const prefix of ["search-", "offer-", "expire-", "accept-by-", "escalate-"]) await runHeldTasks({ idPrefix: `${prefix}${id}` });
     }
     recovery.sweptOutbox += (await sweepOutbox(later())).published;
-    recovery.redriven += Object.values(await sweepStalledOrders(later())).reduce((a, b) => a + (b ?? 0), 0);
+    recovery.redriven += Object.values(await sweepStalledOrders(later())).reduce((sum, ids) => sum + (ids?.length ?? 0), 0);
     const open = await admin().db.collection("deadLetters").where("status", "==", "open").get();
     if (!open.empty) {
       const replay = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scripts", "admin", "dead-letters.ts"), "replay", "--all-open"], { cwd: REPO, encoding: "utf8" });
