@@ -1,7 +1,7 @@
 /**
  * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
- * authentication and roles, validates the request against the endpoint's schema, applies the
- * per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
+ * the app's contract version (MIN_APP_VERSION, see app-version.ts), authentication and roles,
+ * validates the request against the endpoint's schema, applies the per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
  * correlation context and a server span (continuing the request's `traceparent`, see
  * tracing.ts) and maps every failure to a canonical HttpsError. Privileged callers (staff,
  * courier, admin) and specs that ask for it have their session checked against Auth, so
@@ -12,12 +12,13 @@
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { ZodType } from "zod";
 import type { ErrorDetails } from "../contract/errors";
+import { assertAppVersionSupported, takeAppVersion } from "./app-version";
 import { clientAddress } from "./client-address";
 import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId } from "./context";
 import { DomainError, invalidArgument, permissionDenied } from "./errors";
 import { log } from "./log";
 import { OPS_EVENTS } from "./ops-events";
-import { appCheckEnforced, defaultRateLimitPerMinute } from "./params";
+import { appCheckEnforced, defaultRateLimitPerMinute, minAppVersion } from "./params";
 import type { RateLimit } from "./rate-limit";
 import { roleOf, type Role } from "./roles";
 import { annotateSpan, TRACEPARENT, traceWork } from "./tracing";
@@ -68,6 +69,8 @@ export interface GatewayDeps {
   assertSessionCurrent?(uid: string, claims: Record<string, unknown>): Promise<void>;
   /** APP_CHECK_ENFORCED, read per request. */
   appCheckEnforced?(): boolean;
+  /** MIN_APP_VERSION, read per request. */
+  minAppVersion?(): string;
 }
 
 /** Roles whose tokens are checked for revocation on every call: losing them must take effect at once. */
@@ -79,6 +82,7 @@ const defaultDeps: GatewayDeps = {
   ensureProfile: async (uid, claims) => (await import("../auth/profile-record.js")).ensureProfile(uid, claims),
   assertSessionCurrent: async (uid, claims) => (await import("../auth/sessions.js")).assertSessionCurrent(uid, claims),
   appCheckEnforced: () => appCheckEnforced.value(),
+  minAppVersion: () => minAppVersion.value(),
 };
 
 /** Declares a callable Cloud Function whose implementation is loaded on first use. */
@@ -104,13 +108,16 @@ export async function handleCall<I, O>(
     const started = Date.now();
     try {
       assertAppVerified(spec, request, deps);
+      // An outdated app is told to update before anything else it could not handle.
+      const { version, request: data } = takeAppVersion(request.data ?? {});
+      assertAppVersionSupported(version, deps.minAppVersion?.() ?? "");
       const caller = authorize(spec, request, correlationId);
       checkPayloadSize(spec, request);
       if (caller.uid && (spec.checkRevoked || (caller.role !== "anonymous" && SESSION_CHECKED_ROLES.includes(caller.role)))) {
         await deps.assertSessionCurrent?.(caller.uid, caller.claims);
       }
       const impl = await load();
-      const input = parseOrThrow(impl.input, request.data ?? {});
+      const input = parseOrThrow(impl.input, data);
       annotateSpan({ orderId: orderIdOf(input) });
       const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;
       if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${clientAddress(request.rawRequest ?? { headers: {} })}`}`, limit);
