@@ -93,6 +93,7 @@ export const ERROR_REASONS = [
   "promo-expired",
   "promo-not-applicable",
   "promo-minimum-not-met",
+  "promo-exhausted",
   "promo-already-used",
   "payments-unavailable",
   "payment-start-failed",
