@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { BanUserRequest, BanUserResponse, SetUserRoleRequest, SetUserRoleResponse, UnbanUserRequest, UnbanUserResponse } from "./admin.js";
-import { CALLABLES } from "./callables.js";
+import type { CALLABLES } from "./callables.js";
 import {
   DeleteCategoryRequest,
   DeleteItemRequest,
