@@ -4,8 +4,6 @@
  * changed). The app sends it with every call, so the server can turn away an app older than
  * MIN_APP_VERSION with `failed-precondition` / `app-update-required`.
  */
-import { z } from "zod";
-
 export const CONTRACT_VERSION = "1.0.0";
 
 /**
@@ -17,5 +15,10 @@ export const APP_VERSION_KEY = "contractVersion";
 /** The header other HTTP endpoints (GraphQL) read the version from. */
 export const APP_VERSION_HEADER = "x-app-version";
 
-/** `major.minor.patch`, numbers only (no pre-release or build suffix). */
-export const ContractVersion = z.string().regex(/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/, "Use major.minor.patch, e.g. 1.4.0.");
+/**
+ * `major.minor.patch`, numbers only (no pre-release or build suffix). A plain check, not a zod
+ * schema: the gateway runs it on every call, and a callable's instance loads zod only on first use.
+ */
+export function isContractVersion(value: unknown): value is string {
+  return typeof value === "string" && /^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/.test(value);
+}

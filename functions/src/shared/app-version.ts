@@ -5,7 +5,7 @@
  * request data (APP_VERSION_KEY; the gateway takes it off before the schema sees the request);
  * HTTP endpoints read the APP_VERSION_HEADER header and call the same check.
  */
-import { APP_VERSION_KEY, ContractVersion } from "../contract/version";
+import { APP_VERSION_KEY, isContractVersion } from "../contract/version";
 import { DomainError, invalidArgument } from "./errors";
 import { log } from "./log";
 
@@ -29,17 +29,17 @@ export function gatingOn(minimum: string): boolean {
  * is set, an app that sends none or an older one. `minimum` is MIN_APP_VERSION's value.
  */
 export function assertAppVersionSupported(sent: unknown, minimum: string, field: string = APP_VERSION_KEY): void {
-  if (sent !== undefined && !ContractVersion.safeParse(sent).success) {
+  if (sent !== undefined && !isContractVersion(sent)) {
     throw invalidArgument([{ path: field, message: "Use major.minor.patch, e.g. 1.4.0." }]);
   }
   if (!gatingOn(minimum)) return;
   const min = minimum.trim();
-  if (!ContractVersion.safeParse(min).success) {
+  if (!isContractVersion(min)) {
     // A mistyped param must not lock every app out: serve, and say so where operators look.
     log.error("app-version.minimum-malformed", new Error("MIN_APP_VERSION is not major.minor.patch"), { minimum: min });
     return;
   }
-  if (sent === undefined || compareVersions(sent as string, min) < 0) {
+  if (sent === undefined || compareVersions(sent, min) < 0) {
     const message = `This version of the app is no longer supported. Update the app (contract ${min} or later).`;
     throw new DomainError("failed-precondition", message, {
       reason: "app-update-required",
