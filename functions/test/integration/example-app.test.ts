@@ -2,8 +2,9 @@
  * The client package as an app meets it: packages/example-app imports the BUILT
  * `@food-delivery/client` (dist, through the workspace link) and the `firebase` JS SDK, and must
  * type-check against it; then it runs its journey against the emulators in a process of its own
- * (sign up, verify a phone, browse, check out cash with `call`, follow the order with a listener
- * parsed by `OrderDocument` while the restaurant's app accepts and prepares it).
+ * (sign up, verify a phone, browse, check out cash with `call`, which refuses an empty cart before
+ * sending it and attaches the contract version, follow the order with a listener parsed by
+ * `OrderDocument` while the restaurant's app accepts and prepares it).
  *
  * The package is built first when dist is missing or older than its sources, as on a fresh clone.
  */
@@ -12,8 +13,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { CourierDocument, OrderDocument, ProfileDocument, RestaurantBoardEntry } from "../../src/contract";
+import { CONTRACT_VERSION, CourierDocument, OrderDocument, ProfileDocument, RestaurantBoardEntry } from "../../src/contract";
 import { admin, functionUrl, PROJECT_ID, randomPhone } from "../support/emulators";
+import { eventually } from "../support/workflow";
 
 const REPO = join(__dirname, "..", "..", "..");
 const CLIENT = join(REPO, "packages", "client");
@@ -44,6 +46,8 @@ interface JourneyOutput {
   correlationId: string;
   statuses: string[];
   customerMoves: string[];
+  refusedFields: string[];
+  sentVersion: unknown;
   client: string;
 }
 
@@ -80,6 +84,8 @@ describe("example app on the built client package", () => {
     assert.ok(journey.restaurantsSeen >= 1);
     assert.deepEqual(journey.statuses, ["placed", "accepted", "preparing"], "every status, in order, each parsed by OrderDocument");
     assert.deepEqual(journey.customerMoves, [], "after acceptance the customer may no longer cancel");
+    assert.deepEqual(journey.refusedFields, ["lines"], "an empty cart was refused on the phone, not sent");
+    assert.equal(journey.sentVersion, CONTRACT_VERSION, "every call carries the contract version");
 
     // What the server wrote is what the app was told.
     const order = await admin().db.collection("orders").doc(journey.orderId).get();
@@ -92,8 +98,13 @@ describe("example app on the built client package", () => {
     const profile = ProfileDocument.parse((await admin().db.collection("users").doc(journey.uid).get()).data());
     assert.equal(profile.phone, phone);
     assert.equal(profile.phoneVerified, true);
-    const entry = await admin().db.collection("restaurantBoards").doc("demo-restaurant-1").collection("openOrders").doc(journey.orderId).get();
-    assert.equal(RestaurantBoardEntry.parse(entry.data()).status, "preparing");
+    // The board follows the order's events, a moment behind it.
+    const entryRef = admin().db.collection("restaurantBoards").doc("demo-restaurant-1").collection("openOrders").doc(journey.orderId);
+    const entry = await eventually("the board entry at preparing", async () => {
+      const data = (await entryRef.get()).data();
+      return data?.status === "preparing" && data;
+    });
+    assert.equal(RestaurantBoardEntry.parse(entry).orderId, journey.orderId);
     const courier = await admin().auth.getUserByEmail("courier@demo.test");
     assert.equal(CourierDocument.parse((await admin().db.collection("couriers").doc(courier.uid).get()).data()).uid, courier.uid);
   });

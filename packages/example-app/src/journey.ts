@@ -18,7 +18,9 @@ import {
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from "firebase/functions";
 import {
+  APP_VERSION_KEY,
   createCall,
+  InvalidRequestError,
   isErrorReason,
   ListRestaurantsResponse,
   MenuResponse,
@@ -56,9 +58,18 @@ export interface JourneyResult {
   statuses: OrderState[];
   /** What the customer may still do to the order at the end (the cancel button). */
   customerMoves: OrderState[];
+  /** The fields of a checkout the contract refused before sending it. */
+  refusedFields: string[];
+  /** The contract version the checkout carried. */
+  sentVersion: unknown;
 }
 
-const call = createCall(httpsCallable);
+/** What the app sent last, as an app's network log would keep it. */
+const sent: Record<string, unknown>[] = [];
+const call = createCall((functions: Functions, name: string) => {
+  const callable = httpsCallable(functions, name);
+  return (data: unknown) => (sent.push(data as Record<string, unknown>), callable(data));
+});
 /** Madrid, Puerta del Sol: inside the demo restaurants' delivery area. */
 const HOME: Address = {
   id: "home",
@@ -211,14 +222,17 @@ export async function runJourney(emulators: Emulators, restaurant: Restaurant, p
     if (!chosen?.openNow) throw new Error(`${restaurant.restaurantId} is not among the open restaurants nearby.`);
     const menu = MenuResponse.parse(await getJson(`${api}/restaurants/${chosen.id}/menu`));
 
-    // Check out, cash: the request is checked against the contract before it is sent.
-    const placed = await callSignedIn(customer, signInAgain, "placeOrder", {
-      restaurantId: chosen.id,
-      lines: [lineFor(menu)],
-      deliveryAddress: HOME,
-      paymentMethod: "cash",
-      idempotencyKey: randomUUID(),
-    });
+    // Check out, cash: the request is checked against the contract before it is sent, so an
+    // empty cart never leaves the phone.
+    const checkout: CallableRequest<"placeOrder"> = { restaurantId: chosen.id, lines: [lineFor(menu)], deliveryAddress: HOME, paymentMethod: "cash", idempotencyKey: randomUUID() };
+    const sentBefore = sent.length;
+    const refusedFields = await call(customer.functions, "placeOrder", { ...checkout, lines: [] }).then(
+      () => [],
+      (error: unknown) => (error instanceof InvalidRequestError ? error.details.fields.map((f) => f.path) : Promise.reject(error)),
+    );
+    if (sent.length !== sentBefore) throw new Error("A request the contract refuses was sent.");
+    const placed = await callSignedIn(customer, signInAgain, "placeOrder", checkout);
+    const sentVersion = sent.at(-1)?.[APP_VERSION_KEY];
 
     // Follow the order while the restaurant's app moves it.
     const following = follow(customer, placed.orderId, "preparing", 30_000);
@@ -237,6 +251,8 @@ export async function runJourney(emulators: Emulators, restaurant: Restaurant, p
       correlationId: placed.correlationId,
       statuses,
       customerMoves: nextOrderStates(statuses.at(-1)!, "customer"),
+      refusedFields,
+      sentVersion,
     };
   } finally {
     await Promise.all([deleteApp(customer.app), deleteApp(kitchen.app)]);
