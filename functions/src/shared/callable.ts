@@ -1,13 +1,14 @@
 /**
  * The callable gateway: the one wrapper every callable goes through. It enforces App Check,
- * the app's contract version (MIN_APP_VERSION, see app-version.ts), authentication and roles,
- * validates the request against the endpoint's schema, applies the per-user rate limit, makes
- * sure a signed-in caller has a profile, runs the handler inside a correlation context and a
- * server span (continuing the request's `traceparent`, see tracing.ts) and maps every failure
- * to a canonical HttpsError. Privileged callers (staff, courier, admin) and specs that ask for
- * it have their session checked against Auth, so a revoked token (role change, ban) stops
- * working at once rather than when it expires. Endpoint files declare a spec and lazily load
- * their implementation, so a cold instance loads only the code of the function it serves.
+ * authentication and roles, validates the request against the endpoint's schema, applies the
+ * per-user rate limit, makes sure a signed-in caller has a profile, runs the handler inside a
+ * correlation context and a server span (continuing the request's `traceparent`, see
+ * tracing.ts) and maps every failure to a canonical HttpsError. Privileged callers (staff,
+ * courier, admin) and specs that ask for it have their session checked against Auth, so
+ * a revoked token (role change, ban) stops working at once rather than when it expires.
+ * Endpoint files declare a spec and lazily load their implementation, so a cold instance loads
+ * only the code of the function it serves. Right after App Check it turns away an app built against
+ * a contract older than MIN_APP_VERSION (app-version.ts).
  */
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { ZodType } from "zod";

@@ -3,8 +3,8 @@
  * callables and Firestore listeners, and `@food-delivery/client` (the built package) for every
  * name, request, response and document shape. Nothing here imports backend code.
  *
- *   sign up -> verify a phone -> browse (catalog API) -> check out cash (call) -> follow the order
- *   (onSnapshot) while the restaurant's app accepts it and starts preparing it
+ *   sign up -> verify a phone -> opt in to promotions -> browse (catalog API) -> check out cash
+ *   (call) -> follow the order (onSnapshot) while the restaurant's app accepts and prepares it
  */
 import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
@@ -213,6 +213,9 @@ export async function runJourney(emulators: Emulators, restaurant: Restaurant, p
     await verifyPhone(customer, emulators, phoneNumber);
     const synced = await callSignedIn(customer, signInAgain, "syncPhone", {});
     if (!synced.phoneVerified) throw new Error("The profile did not take the verified phone.");
+    // Opt in to promotions by push (the settings screen); the answer is the whole preferences.
+    const preferences = await callSignedIn(customer, signInAgain, "updateNotificationPreferences", { channels: { promotions: { push: true, sms: false } } });
+    if (!preferences.channels.promotions.push) throw new Error("The preferences did not change.");
 
     // Browse: the public catalog API, answers parsed with the package's schemas.
     const api = `http://${emulators.functions}/${emulators.projectId}/us-central1/catalog-api/v1`;
