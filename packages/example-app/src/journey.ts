@@ -166,10 +166,15 @@ function lineFor(menu: MenuResponse): CheckoutRequest["lines"][number] {
   return { itemId: item.id, quantity: 1, modifiers };
 }
 
-/** Resolves with the statuses seen once the order reaches `until`; rejects on a snapshot that breaks the contract. */
-function follow(user: Client, orderId: string, until: OrderState, timeoutMs: number): { seen: OrderState[]; done: Promise<OrderState[]> } {
+/**
+ * Listens to the order: `shown` once the first snapshot is on screen, `reached` with every status
+ * seen once the order is `until`; rejects on a snapshot that breaks the contract.
+ */
+function follow(user: Client, orderId: string, until: OrderState, timeoutMs: number): { shown: Promise<void>; reached: Promise<OrderState[]> } {
   const seen: OrderState[] = [];
-  const done = new Promise<OrderState[]>((resolve, reject) => {
+  let onShown: () => void = () => undefined;
+  const shown = new Promise<void>((resolve) => (onShown = resolve));
+  const reached = new Promise<OrderState[]>((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
       reject(new Error(`order ${orderId} did not reach ${until}; saw ${seen.join(", ")}`));
@@ -186,6 +191,7 @@ function follow(user: Client, orderId: string, until: OrderState, timeoutMs: num
           return;
         }
         if (seen.at(-1) !== parsed.data.status) seen.push(parsed.data.status);
+        onShown();
         if (parsed.data.status === until) {
           clearTimeout(timer);
           stop();
@@ -198,7 +204,7 @@ function follow(user: Client, orderId: string, until: OrderState, timeoutMs: num
       },
     );
   });
-  return { seen, done };
+  return { shown, reached };
 }
 
 export async function runJourney(emulators: Emulators, restaurant: Restaurant, phoneNumber: string): Promise<JourneyResult> {
@@ -239,10 +245,11 @@ export async function runJourney(emulators: Emulators, restaurant: Restaurant, p
 
     // Follow the order while the restaurant's app moves it.
     const following = follow(customer, placed.orderId, "preparing", 30_000);
+    await Promise.race([following.shown, following.reached]);
     await signInWithEmailAndPassword(kitchen.auth, restaurant.staffEmail, restaurant.staffPassword);
     await call(kitchen.functions, "restaurantOrderAction", { orderId: placed.orderId, action: "accept" });
     await call(kitchen.functions, "restaurantOrderAction", { orderId: placed.orderId, action: "preparing" });
-    const statuses = await following.done;
+    const statuses = await following.reached;
 
     // GraphQL leg: the same browse and follow through the GraphQL endpoint, with the package's
     // typed documents, is added here once that endpoint is merged.
