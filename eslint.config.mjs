@@ -13,7 +13,7 @@ const nodeGlobals = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "functions/lib/**", ".cache/**", "emulator-data/**"] },
+  { ignores: ["**/node_modules/**", "functions/lib/**", ".cache/**", "emulator-data/**", "packages/*/dist/**", "packages/client/src/contract/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -46,7 +46,13 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(?!zod$)(?!\\./).*", message: "The client contract may import only zod and its own files." }] },
+        {
+          patterns: [
+            { regex: "^(?!zod$)(?!\\./).*", message: "The client contract may import only zod and its own files." },
+            // The client package compiles these files to ESM, where a relative import names its file.
+            { regex: "^\\./(?!.*\\.js$)", message: "Import the contract's own files with their .js extension." },
+          ],
+        },
       ],
     },
   },

@@ -1,7 +1,7 @@
 /** Administration callables. Only users with the `admin` role may call them. */
 import { z } from "zod";
-import { Id, Uid } from "./primitives";
-import { ROLES } from "./roles";
+import { Id, Uid } from "./primitives.js";
+import { ROLES } from "./roles.js";
 
 /**
  * Grants a role. Staff must name the restaurants they work for; other roles must not.

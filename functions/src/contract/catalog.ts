@@ -4,7 +4,7 @@
  * restaurants); anyone browses published restaurants directly or through the HTTPS catalog API.
  */
 import { z } from "zod";
-import { Currency, GeoPoint, HttpsUrl, Id, MinorUnits, Money, SafeText, TimeZone } from "./primitives";
+import { Currency, GeoPoint, HttpsUrl, Id, MinorUnits, Money, SafeText, TimeZone } from "./primitives.js";
 
 /** A restaurant delivers at most this far; geo queries search this radius. */
 export const MAX_DELIVERY_RADIUS_KM = 30;

@@ -4,8 +4,8 @@
  * returns what the Stripe PaymentSheet needs.
  */
 import { z } from "zod";
-import { Address } from "./profile";
-import { Id, MinorUnits } from "./primitives";
+import { Address } from "./profile.js";
+import { Id, MinorUnits } from "./primitives.js";
 
 /** Units of one item an order may hold, over all its lines together. */
 export const MAX_QUANTITY_PER_ITEM = 50;

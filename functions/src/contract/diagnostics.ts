@@ -4,7 +4,7 @@
  * The app or an operator starts one and watches `probes/{probeId}` fill in, hop by hop.
  */
 import { z } from "zod";
-import { SafeText } from "./primitives";
+import { SafeText } from "./primitives.js";
 
 export const StartProbeRequest = z.strictObject({
   /** Free text to recognise the probe by; at most 60 characters. */

@@ -4,7 +4,7 @@
  * `timeZone`). Messages are written in the profile's `locale`.
  */
 import { z } from "zod";
-import { Id, SafeText } from "./primitives";
+import { Id, SafeText } from "./primitives.js";
 
 /** FCM registration tokens are base64url with ':' separators. */
 const FcmToken = z

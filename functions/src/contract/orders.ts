@@ -10,7 +10,7 @@
  * `restaurantBoards/{restaurantId}/openOrders`, couriers watch `couriers/{uid}` for offers.
  */
 import { z } from "zod";
-import { GeoPoint, Id, SafeText } from "./primitives";
+import { GeoPoint, Id, SafeText } from "./primitives.js";
 
 /*
  * Reasons are codes, never free text: the customer is told a fixed sentence per code in their
@@ -57,3 +57,6 @@ export type CourierStatusRequest = z.infer<typeof CourierStatusRequest>;
 
 export const OrderActionResponse = z.object({ orderId: z.string(), status: z.string() });
 export type OrderActionResponse = z.infer<typeof OrderActionResponse>;
+
+export const CourierStatusResponse = z.object({ available: z.boolean() });
+export type CourierStatusResponse = z.infer<typeof CourierStatusResponse>;

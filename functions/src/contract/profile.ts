@@ -3,8 +3,8 @@
  * through `auth-updateProfile`; role and anything money-related are never writable by the user.
  */
 import { z } from "zod";
-import { GeoPoint, Id, Locale, SafeText, TimeZone } from "./primitives";
-import { ROLES } from "./roles";
+import { GeoPoint, Id, Locale, SafeText, TimeZone } from "./primitives.js";
+import { ROLES } from "./roles.js";
 
 export const Address = z.strictObject({
   /** Chosen by the app (e.g. a UUID); unique within the profile. */

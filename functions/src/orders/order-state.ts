@@ -1,67 +1,27 @@
 /**
  * The order lifecycle as data: which state may follow which, and who may make each move.
- * Pure; `decideTransition` answers with the reason a move is refused, so callers can tell the
- * client exactly why.
+ * The table itself is in the contract (contract/order-states.ts), so the app shows the moves the
+ * server enforces. Pure; `decideTransition` answers with the reason a move is refused, so callers
+ * can tell the client exactly why.
  *
  *   awaiting_payment -> placed -> accepted -> preparing -> ready -> picked_up -> delivered
  *   with expired, payment_failed, rejected, cancelled and refunded along the way.
  */
 
-export const ORDER_STATES = [
-  "awaiting_payment",
-  "placed",
-  "accepted",
-  "preparing",
-  "ready",
-  "picked_up",
-  "delivered",
-  "expired",
-  "payment_failed",
-  "rejected",
-  "cancelled",
-  "refunded",
-] as const;
-export type OrderState = (typeof ORDER_STATES)[number];
+import { ORDER_TRANSITIONS, type ActorKind, type OrderState } from "../contract/order-states";
 
-/** Who moves an order: people by role, or the system (payments, timeouts, compensation). */
-export type ActorKind = "customer" | "staff" | "courier" | "admin" | "system";
+export {
+  ACCEPTED_STATES,
+  GIVEN_UP_STATES,
+  OPEN_STATES,
+  ORDER_STATES,
+  TERMINAL_STATES,
+  type ActorKind,
+  type OrderState,
+} from "../contract/order-states";
 
-interface Transition {
-  from: OrderState[];
-  to: OrderState;
-  by: ActorKind[];
-}
-
-const ACTIVE_AFTER_ACCEPTANCE: OrderState[] = ["accepted", "preparing", "ready", "picked_up"];
-
-/** Every allowed move. Anything absent is refused. */
-export const TRANSITIONS: Transition[] = [
-  { from: ["awaiting_payment"], to: "placed", by: ["system"] },
-  { from: ["awaiting_payment"], to: "expired", by: ["system"] },
-  { from: ["awaiting_payment"], to: "payment_failed", by: ["system"] },
-  { from: ["awaiting_payment", "placed"], to: "cancelled", by: ["customer", "admin", "system"] },
-  { from: ["placed"], to: "accepted", by: ["staff", "admin"] },
-  { from: ["placed"], to: "rejected", by: ["staff", "admin"] },
-  { from: ["accepted"], to: "preparing", by: ["staff", "admin"] },
-  { from: ["preparing"], to: "ready", by: ["staff", "admin"] },
-  { from: ["ready"], to: "picked_up", by: ["courier", "admin"] },
-  { from: ["picked_up"], to: "delivered", by: ["courier", "admin"] },
-  // After acceptance only an admin (force-cancel) or the system (compensation) may cancel.
-  { from: ACTIVE_AFTER_ACCEPTANCE, to: "cancelled", by: ["admin", "system"] },
-  { from: ["delivered", "cancelled", "rejected"], to: "refunded", by: ["admin", "system"] },
-];
-
-/** States in which the restaurant has taken the order on: the money is due, the stock is sold. */
-export const ACCEPTED_STATES: OrderState[] = [...ACTIVE_AFTER_ACCEPTANCE, "delivered"];
-
-/** States that end an order without delivering it: what it holds is given back. */
-export const GIVEN_UP_STATES: OrderState[] = ["expired", "payment_failed", "rejected", "cancelled", "refunded"];
-
-/** States a restaurant's board shows: the order still needs someone to act. */
-export const OPEN_STATES: OrderState[] = ["placed", ...ACTIVE_AFTER_ACCEPTANCE];
-
-/** States no transition leaves (refunded orders are done; delivered ones may still be refunded). */
-export const TERMINAL_STATES: OrderState[] = ORDER_STATES.filter((s) => !TRANSITIONS.some((t) => t.from.includes(s)));
+/** Every allowed move: the contract's table, the one the app shows. Anything absent is refused. */
+export const TRANSITIONS = ORDER_TRANSITIONS;
 
 export type Decision =
   | { ok: true }

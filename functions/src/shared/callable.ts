@@ -7,17 +7,19 @@
  * courier, admin) and specs that ask for it have their session checked against Auth, so
  * a revoked token (role change, ban) stops working at once rather than when it expires.
  * Endpoint files declare a spec and lazily load their implementation, so a cold instance loads
- * only the code of the function it serves.
+ * only the code of the function it serves. Right after App Check it turns away an app built against
+ * a contract older than MIN_APP_VERSION (app-version.ts).
  */
 import { HttpsError, onCall, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { ZodType } from "zod";
 import type { ErrorDetails } from "../contract/errors";
+import { assertAppVersionSupported, takeAppVersion } from "./app-version";
 import { clientAddress } from "./client-address";
 import { acceptCorrelationId, CORRELATION_HEADER, newCorrelationId } from "./context";
 import { DomainError, invalidArgument, permissionDenied } from "./errors";
 import { log } from "./log";
 import { OPS_EVENTS } from "./ops-events";
-import { appCheckEnforced, defaultRateLimitPerMinute } from "./params";
+import { appCheckEnforced, defaultRateLimitPerMinute, minAppVersion } from "./params";
 import type { RateLimit } from "./rate-limit";
 import { roleOf, type Role } from "./roles";
 import { annotateSpan, TRACEPARENT, traceWork } from "./tracing";
@@ -68,6 +70,8 @@ export interface GatewayDeps {
   assertSessionCurrent?(uid: string, claims: Record<string, unknown>): Promise<void>;
   /** APP_CHECK_ENFORCED, read per request. */
   appCheckEnforced?(): boolean;
+  /** MIN_APP_VERSION, read per request. */
+  minAppVersion?(): string;
 }
 
 /** Roles whose tokens are checked for revocation on every call: losing them must take effect at once. */
@@ -79,6 +83,7 @@ const defaultDeps: GatewayDeps = {
   ensureProfile: async (uid, claims) => (await import("../auth/profile-record.js")).ensureProfile(uid, claims),
   assertSessionCurrent: async (uid, claims) => (await import("../auth/sessions.js")).assertSessionCurrent(uid, claims),
   appCheckEnforced: () => appCheckEnforced.value(),
+  minAppVersion: () => minAppVersion.value(),
 };
 
 /** Declares a callable Cloud Function whose implementation is loaded on first use. */
@@ -104,13 +109,16 @@ export async function handleCall<I, O>(
     const started = Date.now();
     try {
       assertAppVerified(spec, request, deps);
+      // An outdated app is told to update before anything else it could not handle.
+      const { version, request: data } = takeAppVersion(request.data ?? {});
+      assertAppVersionSupported(version, deps.minAppVersion?.() ?? "");
       const caller = authorize(spec, request, correlationId);
       checkPayloadSize(spec, request);
       if (caller.uid && (spec.checkRevoked || (caller.role !== "anonymous" && SESSION_CHECKED_ROLES.includes(caller.role)))) {
         await deps.assertSessionCurrent?.(caller.uid, caller.claims);
       }
       const impl = await load();
-      const input = parseOrThrow(impl.input, request.data ?? {});
+      const input = parseOrThrow(impl.input, data);
       annotateSpan({ orderId: orderIdOf(input) });
       const limit = spec.rateLimit === "default" || spec.rateLimit === undefined ? deps.defaultRateLimit() : spec.rateLimit;
       if (limit !== "none") await deps.consumeRateLimit(`${spec.name}:${uid ?? `ip:${clientAddress(request.rawRequest ?? { headers: {} })}`}`, limit);

@@ -11,6 +11,15 @@ export const appCheckEnforced = defineBoolean("APP_CHECK_ENFORCED", {
   description: "Reject callable and catalog API requests without a valid App Check token.",
 });
 
+/**
+ * The oldest contract version (`@food-delivery/client`, semver) an app may call with; older apps,
+ * or apps sending none, get `failed-precondition` / `app-update-required`. Empty or 0.0.0: off.
+ */
+export const minAppVersion = defineString("MIN_APP_VERSION", {
+  default: "0.0.0",
+  description: "Oldest client contract version served (major.minor.patch); older apps are told to update. 0.0.0 turns the check off.",
+});
+
 /** Default per-user budget for a callable that declares no rate limit of its own. */
 export const defaultRateLimitPerMinute = defineInt("RATE_LIMIT_PER_MINUTE", {
   default: 60,

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { getAuth, signInWithEmailAndPassword } from "firebase/auth";
-import { CALLABLES, SetUserRoleResponse } from "../../src/contract";
+import { APP_VERSION_KEY, CALLABLES, CONTRACT_VERSION, SetUserRoleResponse } from "../../src/contract";
+import { startProbe } from "../../src/diagnostics/start-probe.function";
 import { admin, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
 
 describe("callable gateway", () => {
@@ -76,5 +77,58 @@ describe("callable gateway", () => {
     const unknown = await callError(adminUser.call(CALLABLES.setUserRole, { uid: "no-such-user", role: "courier" }));
     assert.equal(unknown.code, "functions/not-found");
     assert.equal(unknown.details.reason, "user-not-found");
+  });
+});
+
+describe("callable gateway: the app's contract version", () => {
+  const clients: AppClient[] = [];
+  after(() => Promise.all(clients.map((c) => c.close())));
+  const track = <T extends AppClient>(client: T) => (clients.push(client), client);
+  const probesOf = async (uid: string) => (await admin().db.collection("probes").where("uid", "==", uid).get()).size;
+
+  it("takes the version off the request before the callable's strict schema sees it", async () => {
+    const app = track(await signUp());
+    const answer = await app.call<{ probeId: string }>(CALLABLES.startProbe, { label: "versioned", [APP_VERSION_KEY]: CONTRACT_VERSION });
+    assert.match(answer.probeId, /\S/);
+    assert.equal(await probesOf(app.user.uid), 1);
+  });
+
+  it("answers invalid-argument naming the field for a malformed version, and writes nothing", async () => {
+    const app = track(await signUp());
+    const error = await callError(app.call(CALLABLES.startProbe, { [APP_VERSION_KEY]: "v1" }));
+    assert.equal(error.code, "functions/invalid-argument");
+    assert.deepEqual((error.details.fields as { path: string }[]).map((f) => f.path), [APP_VERSION_KEY]);
+    assert.equal(await probesOf(app.user.uid), 0);
+  });
+
+  it("with MIN_APP_VERSION set, tells an older app (or one sending none) to update and serves a current one", async (t) => {
+    // The emulator serves every app (functions/.env.local); the deployed callable's own handler
+    // runs here, in-process against the emulators, with the param set for this test only.
+    const previous = process.env.MIN_APP_VERSION;
+    process.env.MIN_APP_VERSION = "1.2.0";
+    t.after(() => (previous === undefined ? delete process.env.MIN_APP_VERSION : (process.env.MIN_APP_VERSION = previous)));
+    const app = track(await signUp());
+    const request = (data: Record<string, unknown>) => ({
+      data,
+      auth: { uid: app.user.uid, token: { uid: app.user.uid } },
+      rawRequest: { headers: {}, ip: "127.0.0.1", socket: { remoteAddress: "127.0.0.1" } },
+    });
+    const run = (data: Record<string, unknown>) => startProbe.run(request(data) as never) as Promise<unknown>;
+
+    for (const data of [{ [APP_VERSION_KEY]: "1.1.9" }, {}]) {
+      const error = (await run(data).then(
+        () => assert.fail("an outdated app was served"),
+        (e: unknown) => e,
+      )) as { code: string; details: { reason?: string; minAppVersion?: string; fields?: { path: string }[] } };
+      assert.equal(error.code, "failed-precondition");
+      assert.equal(error.details.reason, "app-update-required");
+      assert.equal(error.details.minAppVersion, "1.2.0");
+      assert.deepEqual(error.details.fields?.map((f) => f.path), [APP_VERSION_KEY]);
+    }
+    assert.equal(await probesOf(app.user.uid), 0, "nothing ran for an outdated app");
+
+    const served = (await run({ [APP_VERSION_KEY]: "1.2.0" })) as { probeId: string };
+    assert.match(served.probeId, /\S/);
+    assert.equal(await probesOf(app.user.uid), 1);
   });
 });

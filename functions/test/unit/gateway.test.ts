@@ -8,7 +8,7 @@ import type { RateLimit } from "../../src/shared/rate-limit";
 
 const Input = z.strictObject({ quantity: z.number().int().positive(), note: z.string().max(5).optional() });
 
-function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean; revoked?: boolean; appCheckEnforced?: boolean } = {}) {
+function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z.infer<typeof Input>, unknown>["run"]; limited?: boolean; revoked?: boolean; appCheckEnforced?: boolean; minAppVersion?: string } = {}) {
   const calls = { run: 0, rateLimit: [] as string[], sessionChecks: [] as string[] };
   const spec: CallableSpec = { name: "test-thing", access: "signed-in", rateLimit: { max: 1, windowSeconds: 60 }, ...overrides.spec };
   const impl: CallableImpl<z.infer<typeof Input>, unknown> = {
@@ -29,6 +29,7 @@ function fixture(overrides: { spec?: Partial<CallableSpec>; run?: CallableImpl<z
       if (overrides.revoked) throw new DomainError("unauthenticated", "Your session has ended. Sign in again.", { reason: "session-revoked" });
     },
     appCheckEnforced: () => overrides.appCheckEnforced ?? false,
+    minAppVersion: () => overrides.minAppVersion ?? "0.0.0",
   };
   const call = (request: { data?: unknown; auth?: { uid: string; token: Record<string, unknown> }; headers?: Record<string, string>; app?: { appId: string } }) =>
     handleCall(spec, async () => impl, {
@@ -178,5 +179,50 @@ describe("callable gateway", () => {
     const mine = "3b0d6a56-5f0e-4d7a-9f57-7c1f3e7d2a10";
     const echoed = (await fixture({ run: async () => ({ orderId: "o2" }) }).call({ data: { quantity: 1 }, auth: customer, headers: { "x-correlation-id": mine } })) as { correlationId: string };
     assert.equal(echoed.correlationId, mine);
+  });
+});
+
+describe("callable gateway: app version (MIN_APP_VERSION)", () => {
+  const details = (error: HttpsError) => error.details as { reason?: string; minAppVersion?: string; fields?: { path: string }[] };
+
+  it("takes the app's version off the request before the schema sees it", async () => {
+    const { call, calls } = fixture({ minAppVersion: "1.2.0" });
+    const result = (await call({ data: { quantity: 1, contractVersion: "1.2.0" }, auth: customer })) as { ok: boolean };
+    assert.equal(result.ok, true, "a strict schema would refuse the unknown key");
+    assert.equal(calls.run, 1);
+  });
+
+  it("tells an app older than MIN_APP_VERSION to update, naming the minimum, and runs nothing", async () => {
+    const { call, calls } = fixture({ minAppVersion: "1.10.0" });
+    const error = await rejection(call({ data: { quantity: 1, contractVersion: "1.9.7" }, auth: customer }));
+    assert.equal(error.code, "failed-precondition");
+    assert.equal(details(error).reason, "app-update-required");
+    assert.equal(details(error).minAppVersion, "1.10.0", "compared as numbers: 1.9.7 < 1.10.0");
+    assert.deepEqual(details(error).fields?.map((f) => f.path), ["contractVersion"]);
+    assert.match(error.message, /1\.10\.0/);
+    assert.equal(calls.run, 0);
+    assert.deepEqual(calls.rateLimit, [], "a refused app spends no rate limit");
+  });
+
+  it("refuses an app that sends no version while MIN_APP_VERSION is set, before sign-in is checked", async () => {
+    const { call, calls } = fixture({ minAppVersion: "1.0.0" });
+    const error = await rejection(call({ data: { quantity: 1 } }));
+    assert.equal(error.code, "failed-precondition");
+    assert.equal(details(error).reason, "app-update-required");
+    assert.equal(calls.run, 0);
+  });
+
+  it("serves newer apps, and every app when MIN_APP_VERSION is 0.0.0 or empty", async () => {
+    assert.equal(((await fixture({ minAppVersion: "1.2.3" }).call({ data: { quantity: 1, contractVersion: "2.0.0" }, auth: customer })) as { ok: boolean }).ok, true);
+    assert.equal(((await fixture({ minAppVersion: "0.0.0" }).call({ data: { quantity: 1 }, auth: customer })) as { ok: boolean }).ok, true);
+    assert.equal(((await fixture({ minAppVersion: "" }).call({ data: { quantity: 1, contractVersion: "0.0.1" }, auth: customer })) as { ok: boolean }).ok, true);
+  });
+
+  it("answers invalid-argument for a malformed version, even with the check off", async () => {
+    const { call, calls } = fixture();
+    const error = await rejection(call({ data: { quantity: 1, contractVersion: "1.2" }, auth: customer }));
+    assert.equal(error.code, "invalid-argument");
+    assert.deepEqual(details(error).fields?.map((f) => f.path), ["contractVersion"]);
+    assert.equal(calls.run, 0);
   });
 });
