@@ -25,6 +25,11 @@ export const MAX_DEPTH = 7;
 /** graphql-armor's cost (objects and scalars, weighted by depth): the app's `me` screen with its orders costs about 3,100. */
 export const MAX_COST = 5000;
 
+/** The depth and cost rules' options; fragments count as the fields they spread, not as a level. */
+export function queryLimits({ maxDepth, maxCost } = { maxDepth: MAX_DEPTH, maxCost: MAX_COST }) {
+  return { depth: { n: maxDepth, flattenFragments: true }, cost: { maxCost, flattenFragments: true } };
+}
+
 /** Root fields that read only the public catalog: their answers may be cached by anyone. */
 const PUBLIC_FIELDS: Record<string, { maxAgeSeconds: number; sharedMaxAgeSeconds: number }> = {
   restaurantsNear: LIST_CACHE,
@@ -56,7 +61,7 @@ export function loadSdl(): string {
 export function createGraphqlServer(options: GraphqlServerOptions) {
   const verifiers = options.verifiers ?? firebaseVerifiers;
   const resolvers = createResolvers(options);
-  const { maxDepth, maxCost } = options.limits ?? { maxDepth: MAX_DEPTH, maxCost: MAX_COST };
+  const limits = queryLimits(options.limits);
   return createYoga<{ req: Request; res: Response }, RequestContext>({
     schema: createSchema<GraphqlContext>({ typeDefs: loadSdl(), resolvers }),
     graphqlEndpoint: "/",
@@ -67,8 +72,8 @@ export function createGraphqlServer(options: GraphqlServerOptions) {
     context: async ({ req }) => ({ identity: await identify(req, verifiers), loaders: createLoaders() }),
     plugins: [
       useAPQ(),
-      maxDepthPlugin({ n: maxDepth, exposeLimits: true, propagateOnRejection: false, onReject: [refuse("query-too-deep")] }),
-      costLimitPlugin({ maxCost, exposeLimits: true, propagateOnRejection: false, onReject: [refuse("query-too-costly")] }),
+      maxDepthPlugin({ ...limits.depth, exposeLimits: true, propagateOnRejection: false, onReject: [refuse("query-too-deep")] }),
+      costLimitPlugin({ ...limits.cost, exposeLimits: true, propagateOnRejection: false, onReject: [refuse("query-too-costly")] }),
       cacheHeaders(),
     ],
   });
