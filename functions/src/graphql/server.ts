@@ -5,7 +5,7 @@
  * events for subscriptions (Yoga's own). Built on the first request, never at module load.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { useAPQ } from "@graphql-yoga/plugin-apq";
@@ -52,7 +52,9 @@ export interface GraphqlServerOptions {
 
 /** The schema-first SDL: beside the built module (copied by `npm run build`), else in src/ (the local stack's tsc build). */
 export function loadSdl(): string {
-  const candidates = [join(__dirname, "schema.graphql"), join(__dirname, "..", "..", "src", "graphql", "schema.graphql")];
+  // dirname(__filename), not __dirname: tsx gives ES-module importers (the benchmarks) only the former.
+  const here = dirname(__filename);
+  const candidates = [join(here, "schema.graphql"), join(here, "..", "..", "src", "graphql", "schema.graphql")];
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`schema.graphql not found in ${candidates.join(" or ")}`);
   return readFileSync(found, "utf8");
