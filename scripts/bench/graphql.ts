@@ -171,7 +171,7 @@ const describeReads = (reads: Read[]) => {
   const docs = reads.reduce((sum, r) => sum + r.documents, 0);
   return `${of("query").length} queries, ${of("document").length} gets, ${of("getAll").length} getAll: ${docs} documents`;
 };
-say("2. Firestore reads per query (the gateway's own rate-limit and profile reads included)");
+say("2. Firestore reads per query: the queries, document gets and getAll calls one request made (the rate limit's transaction not included)");
 for (const q of QUERIES) {
   try {
     await fetch(localUrl, requestOf(q)); // the first request creates the caller's profile
