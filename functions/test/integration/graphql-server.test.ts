@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, mock } from "node:test";
+import { DocumentReference } from "firebase-admin/firestore";
 import { firestoreValues } from "../../src/shared/firebase";
 import { createGraphqlServer, MAX_COST, type GraphqlServerOptions } from "../../src/graphql/server";
 import { firebaseVerifiers } from "../../src/graphql/gateway";
@@ -18,6 +19,7 @@ import { readsDuring, type Read } from "../support/reads";
 const servers: Server[] = [];
 let customer: AppClient;
 let url: string;
+const orderIds: string[] = [];
 
 /** Serves a GraphQL server built with `options` (no catalog cache, no rate limit unless told) on a free port. */
 async function serve(options: Partial<GraphqlServerOptions> = {}): Promise<string> {
@@ -35,7 +37,9 @@ before(async () => {
   const { Timestamp } = firestoreValues();
   const batch = admin().db.batch();
   for (let n = 0; n < 6; n += 1) {
-    batch.set(admin().db.collection("orders").doc(), {
+    const ref = admin().db.collection("orders").doc();
+    orderIds.push(ref.id);
+    batch.set(ref, {
       customerUid: customer.user.uid,
       restaurantId: `demo-restaurant-${(n % 3) + 1}`,
       restaurantName: "Demo",
@@ -125,5 +129,40 @@ describe("GraphQL limits and App Check, in-process", () => {
     const refused = await graphql({ query: RESTAURANTS_NEAR, variables }, { url: limited });
     assert.deepEqual(graphqlError(refused), { code: "resource-exhausted", reason: "rate-limited", fields: undefined });
     assert.ok(Number(refused.errors?.[0].extensions.retryAfterSeconds) > 0);
+  });
+});
+
+describe("orderUpdated's Firestore listener", () => {
+  it("is opened for the stream and closed when the client disconnects", async () => {
+    const listening = { opened: 0, closed: 0 };
+    const onSnapshot = DocumentReference.prototype.onSnapshot;
+    const watch = mock.method(DocumentReference.prototype, "onSnapshot", function (this: DocumentReference, ...args: Parameters<DocumentReference["onSnapshot"]>) {
+      listening.opened += 1;
+      const unsubscribe = onSnapshot.apply(this, args);
+      return () => {
+        listening.closed += 1;
+        unsubscribe();
+      };
+    });
+    try {
+      const controller = new AbortController();
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${await customer.user.getIdToken()}` },
+        body: JSON.stringify({ query: "subscription S($id: ID!) { orderUpdated(id: $id) { id status } }", variables: { id: orderIds[0] } }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      let seen = "";
+      while (!seen.includes("event: next")) seen += new TextDecoder().decode((await reader.read()).value);
+      assert.match(seen, /"status":"delivered"/);
+      assert.deepEqual(listening, { opened: 1, closed: 0 });
+      controller.abort();
+      const deadline = Date.now() + 5_000;
+      while (listening.closed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(listening, { opened: 1, closed: 1 }, "the listener closes with the stream");
+    } finally {
+      watch.mock.restore();
+    }
   });
 });
