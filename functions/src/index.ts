@@ -11,6 +11,7 @@ setGlobalOptions({ region: "us-central1", maxInstances: 20, memory: "256MiB", ti
 
 exportLazily(exports, {
   admin: () => require("./admin"),
+  api: () => require("./graphql"),
   auth: () => require("./auth"),
   catalog: () => require("./catalog"),
   checkout: () => require("./checkout"),

@@ -15,7 +15,7 @@
  * persons), --instances N (instances per target). Errors and timeouts are counted and printed,
  * never thrown. Starts its own emulators, FCM double and task relay when run from a shell.
  */
-import autocannon, { type Request } from "autocannon";
+import type { Request } from "autocannon";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -34,6 +34,7 @@ import { emulatorPorts, REPO_ROOT } from "../dev/emulator-env.ts";
 import { FCM_DOUBLE_URL, startFcmDouble, startTaskRelay, startTasksEmulator, TASK_RELAY_URL } from "../dev/local-services.ts";
 import { callableRequest, callCallable, HELLO_WORLD_TARGET, idTokenOf, startFunctionsHost, type FunctionsHost } from "../load/host.ts";
 import { ensureInsideEmulators, say, startDoubleIfAbsent } from "./inside-emulators.ts";
+import { measure, ms, statusText, type Measured } from "./measure.ts";
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
@@ -56,8 +57,6 @@ const CUSTOMERS = 100;
 const UNITS = 10;
 const UNCACHED_CELLS = QUICK ? 500 : 2_000;
 const BASE_CONNECTIONS = 100;
-// Beyond the functions' own 60 s deadline: a client timeout means no answer came at all.
-const REQUEST_TIMEOUT_S = 70;
 
 await startDoubleIfAbsent(`${FCM_DOUBLE_URL}/_double/summary`, startFcmDouble);
 await startDoubleIfAbsent(`${TASK_RELAY_URL}/tasks`, startTaskRelay);
@@ -66,55 +65,6 @@ await startDoubleIfAbsent(`http://${emulatorPorts().tasks}/queueStats`, startTas
 ensureInsideEmulators(["scripts/bench/load.ts", ...argv].join(" "), "auth,firestore,pubsub");
 
 // ---- measuring ----------------------------------------------------------------------------
-
-interface Measured {
-  requests: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
-  timeouts: number;
-  statuses: Record<number, number>;
-  seconds: number;
-}
-
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : NaN);
-
-/** One autocannon run; latencies of every answer (refusals too), errors counted, never thrown. */
-function measure(url: string, connections: number, amount: number, requests?: Request[]): Promise<Measured> {
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const run = autocannon({ url, connections, amount, timeout: REQUEST_TIMEOUT_S, ...(requests ? { requests } : {}) }, (error, result) => {
-      const seconds = (performance.now() - started) / 1000;
-      latencies.sort((a, b) => a - b);
-      const answered = latencies.length;
-      resolve({
-        requests: answered,
-        rps: answered / seconds,
-        p50: percentile(latencies, 0.5),
-        p95: percentile(latencies, 0.95),
-        p99: percentile(latencies, 0.99),
-        errors: error ? amount - answered : (result?.errors ?? 0) + (result?.non2xx ?? 0),
-        timeouts: result?.timeouts ?? 0,
-        statuses,
-        seconds,
-      });
-    });
-    run.on("response", (_client: unknown, status: number, _bytes: number, responseTime: number) => {
-      latencies.push(responseTime);
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    });
-  });
-}
-
-const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : "—");
-const statusText = (statuses: Record<number, number>) =>
-  Object.entries(statuses)
-    .map(([status, count]) => `${status}×${count}`)
-    .join(" ");
 
 function line(label: string, m: Measured, ceiling?: Measured): void {
   say(

@@ -99,7 +99,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function pickProfile(profile: UserProfile): UserProfile {
+export function pickProfile(profile: UserProfile): UserProfile {
   const { uid, email, displayName, phone, phoneVerified, locale, timeZone, addresses, role } = profile;
   return { uid, email, displayName, phone, phoneVerified: phoneVerified === true, locale, timeZone, addresses, role };
 }

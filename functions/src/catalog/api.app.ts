@@ -21,11 +21,7 @@ import {
 } from "../shared/http";
 import { LocalRateLimiter, type RateLimit } from "../shared/rate-limit";
 import { parseOrThrow } from "../shared/validation";
-import { type CellRestaurant, getMenu, listCacheKey, listRestaurants, nearCellOf, readDeliveryCell } from "./browse.service";
-
-/** Lists change with the clock (open now), menus with staff edits: both stay fresh within a minute. */
-const LIST_CACHE = { maxAgeSeconds: 30, sharedMaxAgeSeconds: 60 };
-const MENU_CACHE = { maxAgeSeconds: 60, sharedMaxAgeSeconds: 120 };
+import { type CellRestaurant, getMenu, LIST_CACHE, listCacheKey, listRestaurants, MENU_CACHE, nearCellOf, readDeliveryCell } from "./browse.service";
 
 export interface CatalogApiOptions {
   /** Requests per client address; `none` only for tests and benchmarks. */

@@ -36,6 +36,14 @@ interface RestaurantDocument {
   imageUrl?: string;
 }
 
+/**
+ * How long browsers, the app and a CDN may keep an answer (the catalog API and GraphQL's public
+ * queries): lists change with the clock (open now), menus with staff edits; both stay fresh
+ * within a minute.
+ */
+export const LIST_CACHE = { maxAgeSeconds: 30, sharedMaxAgeSeconds: 60 };
+export const MENU_CACHE = { maxAgeSeconds: 60, sharedMaxAgeSeconds: 120 };
+
 /** Restaurants one listing request reads at most by name; `openNow` may leave a page short of `limit`. */
 export const MAX_LIST_READS = 100;
 /** Restaurants read for one delivery cell at most; a denser cell is logged (time for finer cells). */

@@ -30,3 +30,10 @@ export const BROADCAST_QUEUE_LIMITS = { maxConcurrentDispatches: 1, maxDispatche
  */
 export const DELIVER_BULKHEAD = { maxInstances: 10 } as const;
 export const DELIVER_QUEUE_LIMITS = { maxConcurrentDispatches: 50, maxDispatchesPerSecond: 100 } as const;
+
+/**
+ * api-graphql: requests as many as checkout per instance; a subscription stream holds one of the
+ * 80 slots for as long as it lasts (at most STREAM_MAX_MINUTES, inside the hour an HTTP function
+ * may run), so the instance count bounds streams too.
+ */
+export const GRAPHQL_BULKHEAD = { concurrency: 80, cpu: 1, memory: "512MiB", maxInstances: 20, timeoutSeconds: 3600 } as const;

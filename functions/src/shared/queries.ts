@@ -175,6 +175,10 @@ export const QUERIES = {
   promoUsesById: { collection: "uses", orderBy: [[ID, "asc"]] },
   deadLettersInStatusById: { collection: deadLetters, where: [["status", "=="]], orderBy: [[ID, "asc"]] },
 
+  // the GraphQL API
+  ordersOfCustomerNewestFirst: { collection: orders, where: [["customerUid", "=="]], orderBy: [["createdAt", "desc"], [ID, "desc"]] },
+  boardOrdersOldestFirst: { collection: COLLECTIONS.openOrders, orderBy: [["placedAt", "asc"]] },
+
   // scripts
   deadLettersInStatuses: { collection: deadLetters, where: [["status", "in"]] },
   outboxOfOrder: { collection: outbox, where: [["orderId", "=="]] },

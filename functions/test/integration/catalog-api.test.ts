@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { after, before, describe, it, mock } from "node:test";
-import { DocumentReference, Query } from "firebase-admin/firestore";
+import { after, before, describe, it } from "node:test";
 import { ListRestaurantsResponse, MenuResponse } from "../../src/contract";
 import { createCatalogApp } from "../../src/catalog/api.app";
 import { restaurantDocument } from "../../src/catalog/catalog.model";
 import { admin, functionUrl } from "../support/emulators";
+import { documentsRead, readsDuring } from "../support/reads";
 
 // Monday 2026-11-23, 14:00 in Madrid: the 24/7 trattoria is open, the others are closed.
 const MONDAY_2PM_MADRID = new Date("2026-11-23T13:00:00Z");
@@ -59,44 +59,6 @@ async function serve(app: ReturnType<typeof createCatalogApp>): Promise<{ server
   await new Promise((resolve) => listening.once("listening", resolve));
   return { server: listening, base: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
 }
-
-interface Read {
-  kind: "document" | "query";
-  /** The query's `limit`, undefined when it has none. */
-  limit?: number;
-  documents: number;
-}
-
-/**
- * Records every Firestore read this process makes while `work` runs, through the SDK itself
- * (the emulator counts nothing). A query's limit is read from the SDK's query options; if that
- * internal field ever moves, `limit` reads as missing and the limit assertions fail loudly.
- */
-async function readsDuring(work: () => Promise<void>): Promise<Read[]> {
-  const reads: Read[] = [];
-  const queryGet = Query.prototype.get;
-  const documentGet = DocumentReference.prototype.get;
-  const queries = mock.method(Query.prototype, "get", async function (this: Query) {
-    const snapshot = await queryGet.call(this);
-    const options = (this as unknown as { _queryOptions?: { limit?: number } })._queryOptions;
-    reads.push({ kind: "query", limit: options?.limit, documents: snapshot.size });
-    return snapshot;
-  });
-  const documents = mock.method(DocumentReference.prototype, "get", async function (this: DocumentReference) {
-    const snapshot = await documentGet.call(this);
-    reads.push({ kind: "document", documents: 1 });
-    return snapshot;
-  });
-  try {
-    await work();
-  } finally {
-    queries.mock.restore();
-    documents.mock.restore();
-  }
-  return reads;
-}
-
-const documentsRead = (reads: Read[]) => reads.reduce((sum, read) => sum + read.documents, 0);
 
 describe("catalog API: search", () => {
   it("finds the published restaurants that deliver to a point, nearest first", async () => {
@@ -217,7 +179,7 @@ describe("catalog API: bounded reads", () => {
       status = (await get(`/v1/restaurants/bounded-draft/menu`)).status;
     });
     assert.equal(status, 404);
-    assert.deepEqual(reads, [{ kind: "document", documents: 1 }]);
+    assert.deepEqual(reads, [{ kind: "document", collection: "restaurants", documents: 1 }]);
   });
 
   it("puts a limit on every query: near me, by name, menus", async () => {

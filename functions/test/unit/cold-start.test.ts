@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
  * SDKs that load on first use only, never with the module (Firestore comes with its trigger SDK,
  * and brings @opentelemetry/api along; the tracing SDK and exporter are ours to keep out).
  */
-const ON_FIRST_USE = ["@google-cloud/pubsub", "@google-cloud/tasks", "zod", "stripe", "twilio", "@opentelemetry/core", "@opentelemetry/sdk-trace-base", "@google-cloud/opentelemetry-cloud-trace-exporter"];
+const ON_FIRST_USE = ["@google-cloud/pubsub", "@google-cloud/tasks", "zod", "stripe", "twilio", "@opentelemetry/core", "@opentelemetry/sdk-trace-base", "@google-cloud/opentelemetry-cloud-trace-exporter", "graphql", "graphql-yoga", "dataloader"];
 
 function packagesLoadedFor(target: string): string[] {
   const script = join(__dirname, "..", "support", "module-footprint.ts");
@@ -26,6 +26,12 @@ describe("cold start footprint", () => {
   it("a callable's instance loads no package beyond what the bare https SDK loads", () => {
     const baseline = new Set(packagesLoadedFor("baseline"));
     const loaded = packagesLoadedFor("diagnostics.startProbe");
+    assert.deepEqual(loaded.filter((p) => !baseline.has(p)), []);
+  });
+
+  it("the GraphQL API's instance loads graphql and its server on the first request, not with the module", () => {
+    const baseline = new Set(packagesLoadedFor("baseline"));
+    const loaded = packagesLoadedFor("api.graphql");
     assert.deepEqual(loaded.filter((p) => !baseline.has(p)), []);
   });
 

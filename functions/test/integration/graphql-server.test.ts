@@ -1,0 +1,168 @@
+/**
+ * The GraphQL server in-process (against the emulators, with the Auth emulator's ID tokens), for
+ * what needs the server's options or this process's view of Firestore: the reads a menu and an
+ * orders page cost (no N+1), the depth limit, and App Check on the public catalog reads.
+ */
+import assert from "node:assert/strict";
+import type { Server } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it, mock } from "node:test";
+import { DocumentReference } from "firebase-admin/firestore";
+import { firestoreValues } from "../../src/shared/firebase";
+import { createGraphqlServer, MAX_COST, type GraphqlServerOptions } from "../../src/graphql/server";
+import { firebaseVerifiers } from "../../src/graphql/gateway";
+import { admin, signUp, type AppClient } from "../support/emulators";
+import { graphql, graphqlError, MENU, RESTAURANTS_NEAR } from "../support/graphql";
+import { readsDuring, type Read } from "../support/reads";
+
+const servers: Server[] = [];
+let customer: AppClient;
+let url: string;
+const orderIds: string[] = [];
+
+/** Serves a GraphQL server built with `options` (no catalog cache, no rate limit unless told) on a free port. */
+async function serve(options: Partial<GraphqlServerOptions> = {}): Promise<string> {
+  const yoga = createGraphqlServer({ publicRateLimit: "none", appCheckEnforced: () => false, cacheTtlMs: 0, ...options });
+  const server = createServer((req, res) => void yoga(req as never, res as never));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+before(async () => {
+  customer = await signUp();
+  url = await serve();
+  // Six orders of the customer's from three restaurants, made directly: the page reads them back.
+  const { Timestamp } = firestoreValues();
+  const batch = admin().db.batch();
+  for (let n = 0; n < 6; n += 1) {
+    const ref = admin().db.collection("orders").doc();
+    orderIds.push(ref.id);
+    batch.set(ref, {
+      customerUid: customer.user.uid,
+      restaurantId: `demo-restaurant-${(n % 3) + 1}`,
+      restaurantName: "Demo",
+      status: "delivered",
+      version: 1,
+      lines: [{ itemId: "carbonara", name: "Carbonara", quantity: 1, unitPrice: 1000, modifiers: [], lineTotal: 1000 }],
+      total: { amount: 1000, currency: "EUR" },
+      paymentMethod: "cash",
+      history: [],
+      createdAt: Timestamp.fromMillis(Date.now() - n * 60_000),
+    });
+  }
+  await batch.commit();
+});
+
+after(async () => {
+  await customer.close();
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+/** The reads of collections the answer is made of (the gateway's own, rate limit and profile, are not the query's). */
+const readsOf = (reads: Read[], collections: string[]) => reads.filter((r) => r.collection && collections.includes(r.collection));
+
+describe("GraphQL reads (no N+1)", () => {
+  it("a menu costs the restaurant's document and two queries, however many items it has", async () => {
+    let items = 0;
+    const reads = await readsDuring(async () => {
+      const answer = await graphql<{ menu: { categories: { items: unknown[] }[] } }>({ query: MENU, variables: { restaurantId: "demo-restaurant-1" } }, { url });
+      assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+      items = answer.data!.menu.categories.reduce((sum, c) => sum + c.items.length, 0);
+    });
+    assert.ok(items > 5, "the demo trattoria has a menu");
+    const menuReads = readsOf(reads, ["restaurants", "categories", "items"]);
+    assert.ok(menuReads.length <= 3, `a menu of ${items} items took ${menuReads.length} reads: ${JSON.stringify(menuReads)}`);
+    assert.deepEqual(menuReads.map((r) => r.kind).sort(), ["document", "query", "query"]);
+  });
+
+  it("a page of orders with their restaurants costs one query and one getAll", async () => {
+    const query = "{ me { orders(first: 6) { edges { node { id status restaurant { id name } } } } } }";
+    let names: string[] = [];
+    const reads = await readsDuring(async () => {
+      const answer = await graphql<{ me: { orders: { edges: { node: { restaurant: { name: string } } }[] } } }>({ query }, { client: customer, url });
+      assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+      names = answer.data!.me.orders.edges.map((e) => e.node.restaurant.name);
+    });
+    assert.equal(names.length, 6);
+    const pageReads = readsOf(reads, ["orders", "restaurants"]);
+    assert.deepEqual(
+      pageReads.map(({ kind, collection, documents }) => ({ kind, collection, documents })),
+      [
+        { kind: "query", collection: "orders", documents: 6 },
+        { kind: "getAll", collection: "restaurants", documents: 3 },
+      ],
+      `an orders page must cost at most one query and one getAll: ${JSON.stringify(pageReads)}`,
+    );
+  });
+});
+
+describe("GraphQL limits and App Check, in-process", () => {
+  it("refuses a query deeper than the limit before reading anything", async () => {
+    const shallow = await serve({ limits: { maxDepth: 4, maxCost: MAX_COST } });
+    const reads = await readsDuring(async () => {
+      const answer = await graphql({ query: MENU, variables: { restaurantId: "demo-restaurant-1" } }, { url: shallow });
+      assert.equal(answer.data, undefined);
+      assert.equal(answer.errors?.[0].extensions.code, "invalid-argument");
+      assert.equal(answer.errors?.[0].extensions.reason, "query-too-deep");
+    });
+    assert.deepEqual(readsOf(reads, ["restaurants", "categories", "items"]), []);
+  });
+
+  it("with App Check enforced, a public read needs a valid App Check token", async () => {
+    const verifiers = { ...firebaseVerifiers, verifyAppCheckToken: async (token: string) => {
+      if (token !== "valid-app-token") throw new Error("invalid");
+      return { appId: "app", token: {} as never };
+    } };
+    const enforced = await serve({ appCheckEnforced: () => true, verifiers });
+    const variables = { lat: 40.4168, lng: -3.7038, first: 1 };
+    assert.deepEqual(graphqlError(await graphql({ query: RESTAURANTS_NEAR, variables }, { url: enforced })), { code: "unauthenticated", reason: "app-check-required", fields: undefined });
+    const verified = await graphql<{ restaurantsNear: { edges: unknown[] } }>({ query: RESTAURANTS_NEAR, variables }, { url: enforced, headers: { "x-firebase-appcheck": "valid-app-token" } });
+    assert.equal(verified.data?.restaurantsNear.edges.length, 1);
+  });
+
+  it("the public catalog reads have the catalog API's limit per client address", async () => {
+    const limited = await serve({ publicRateLimit: { max: 2, windowSeconds: 60 } });
+    const variables = { lat: 40.4168, lng: -3.7038, first: 1 };
+    for (let n = 0; n < 2; n += 1) assert.equal((await graphql({ query: RESTAURANTS_NEAR, variables }, { url: limited })).errors, undefined);
+    const refused = await graphql({ query: RESTAURANTS_NEAR, variables }, { url: limited });
+    assert.deepEqual(graphqlError(refused), { code: "resource-exhausted", reason: "rate-limited", fields: undefined });
+    assert.ok(Number(refused.errors?.[0].extensions.retryAfterSeconds) > 0);
+  });
+});
+
+describe("orderUpdated's Firestore listener", () => {
+  it("is opened for the stream and closed when the client disconnects", async () => {
+    const listening = { opened: 0, closed: 0 };
+    const onSnapshot = DocumentReference.prototype.onSnapshot;
+    const watch = mock.method(DocumentReference.prototype, "onSnapshot", function (this: DocumentReference, ...args: Parameters<DocumentReference["onSnapshot"]>) {
+      listening.opened += 1;
+      const unsubscribe = onSnapshot.apply(this, args);
+      return () => {
+        listening.closed += 1;
+        unsubscribe();
+      };
+    });
+    try {
+      const controller = new AbortController();
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${await customer.user.getIdToken()}` },
+        body: JSON.stringify({ query: "subscription S($id: ID!) { orderUpdated(id: $id) { id status } }", variables: { id: orderIds[0] } }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      let seen = "";
+      while (!seen.includes("event: next")) seen += new TextDecoder().decode((await reader.read()).value);
+      assert.match(seen, /"status":"delivered"/);
+      assert.deepEqual(listening, { opened: 1, closed: 0 });
+      controller.abort();
+      const deadline = Date.now() + 5_000;
+      while (listening.closed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(listening, { opened: 1, closed: 1 }, "the listener closes with the stream");
+    } finally {
+      watch.mock.restore();
+    }
+  });
+});
