@@ -56,6 +56,8 @@ export const ERROR_REASONS = [
   "rate-limited",
   "not-found",
   "internal",
+  // The GraphQL endpoint's: an ID token that does not verify.
+  "invalid-token",
   // Sign-up, sign-in and accounts.
   "account-banned",
   "admission-unavailable",
