@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import { onRequest } from "firebase-functions/v2/https";
 import { GRAPHQL_BULKHEAD } from "../shared/bulkheads";
-import { appCheckEnforced, catalogApiPerMinute, stripeSecretKey } from "../shared/params";
+import { appCheckEnforced, catalogApiPerMinute, minAppVersion, stripeSecretKey } from "../shared/params";
 import { pseudonymKey } from "../shared/pseudonym";
 
 let serve: ((req: Request, res: Response) => unknown) | undefined;
@@ -15,6 +15,7 @@ export const graphql = onRequest({ ...GRAPHQL_BULKHEAD, cors: true, secrets: [st
     const yoga = (await import("./server.js")).createGraphqlServer({
       publicRateLimit: { max: catalogApiPerMinute.value(), windowSeconds: 60 },
       appCheckEnforced: () => appCheckEnforced.value(),
+      minAppVersion: () => minAppVersion.value(),
     });
     serve = (request, response) => yoga(request, response);
   }

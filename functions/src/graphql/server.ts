@@ -42,6 +42,8 @@ export interface GraphqlServerOptions {
   publicRateLimit: RateLimit | "none";
   /** APP_CHECK_ENFORCED, for the public catalog reads (everything else follows the callables' specs). */
   appCheckEnforced: () => boolean;
+  /** MIN_APP_VERSION, read per request, held against the `X-App-Version` header; off when not given (tests, benchmarks). */
+  minAppVersion?: () => string;
   /** How long an instance reuses catalog reads; 0 disables (tests counting reads). */
   cacheTtlMs?: number;
   verifiers?: TokenVerifiers;
@@ -71,7 +73,7 @@ export function createGraphqlServer(options: GraphqlServerOptions) {
     landingPage: false,
     // Errors resolvers did not map are internal: nothing of their message reaches the client.
     maskedErrors: true,
-    context: async ({ req }) => ({ identity: await identify(req, verifiers), loaders: createLoaders() }),
+    context: async ({ req }) => ({ identity: await identify(req, verifiers, options.minAppVersion?.()), loaders: createLoaders() }),
     plugins: [
       useAPQ(),
       maxDepthPlugin({ ...limits.depth, exposeLimits: true, propagateOnRejection: false, onReject: [refuse("query-too-deep")] }),

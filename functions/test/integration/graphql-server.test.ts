@@ -1,7 +1,8 @@
 /**
  * The GraphQL server in-process (against the emulators, with the Auth emulator's ID tokens), for
  * what needs the server's options or this process's view of Firestore: the reads a menu and an
- * orders page cost (no N+1), the depth limit, and App Check on the public catalog reads.
+ * orders page cost (no N+1), the depth limit, App Check on the public catalog reads, and
+ * MIN_APP_VERSION (set for one test here, as the emulator serves every app).
  */
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
@@ -9,11 +10,15 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it, mock } from "node:test";
 import { DocumentReference } from "firebase-admin/firestore";
+import { APP_VERSION_HEADER, APP_VERSION_KEY } from "../../src/contract";
+import { startProbe } from "../../src/diagnostics/start-probe.function";
 import { firestoreValues } from "../../src/shared/firebase";
+import { minAppVersion } from "../../src/shared/params";
 import { createGraphqlServer, MAX_COST, type GraphqlServerOptions } from "../../src/graphql/server";
 import { firebaseVerifiers } from "../../src/graphql/gateway";
+import { trattoriaCart } from "../support/checkout";
 import { admin, signUp, type AppClient } from "../support/emulators";
-import { graphql, graphqlError, MENU, RESTAURANTS_NEAR } from "../support/graphql";
+import { graphql, graphqlError, MENU, PLACE_ORDER, RESTAURANTS_NEAR, type GraphqlAnswer } from "../support/graphql";
 import { readsDuring, type Read } from "../support/reads";
 
 const servers: Server[] = [];
@@ -129,6 +134,55 @@ describe("GraphQL limits and App Check, in-process", () => {
     const refused = await graphql({ query: RESTAURANTS_NEAR, variables }, { url: limited });
     assert.deepEqual(graphqlError(refused), { code: "resource-exhausted", reason: "rate-limited", fields: undefined });
     assert.ok(Number(refused.errors?.[0].extensions.retryAfterSeconds) > 0);
+  });
+});
+
+describe("GraphQL and MIN_APP_VERSION (the x-app-version header), in-process", () => {
+  /** The refusal's extensions as the callable's details compare. */
+  const refusal = (answer: GraphqlAnswer) => {
+    assert.equal(answer.data ?? undefined, undefined, "nothing was answered");
+    const { code, reason, minAppVersion: min, fields } = answer.errors?.[0]?.extensions ?? {};
+    return { code, reason, minAppVersion: min, fields: (fields as { path: string }[] | undefined)?.map((f) => f.path) };
+  };
+
+  it("tells an older app, or one sending no version, to update, on every field, and serves a current one", async (t) => {
+    const previous = process.env.MIN_APP_VERSION;
+    process.env.MIN_APP_VERSION = "1.2.0";
+    t.after(() => (previous === undefined ? delete process.env.MIN_APP_VERSION : (process.env.MIN_APP_VERSION = previous)));
+    const gated = await serve({ minAppVersion: () => minAppVersion.value() });
+    const token = await customer.user.getIdToken();
+    const me = (version?: string) =>
+      graphql<{ me: { profile: { uid: string } } }>({ query: "{ me { profile { uid } } }" }, { url: gated, headers: { authorization: `Bearer ${token}`, ...(version ? { [APP_VERSION_HEADER]: version } : {}) } });
+    const expected = { code: "failed-precondition", reason: "app-update-required", minAppVersion: "1.2.0", fields: [APP_VERSION_HEADER] };
+    assert.deepEqual(refusal(await me("1.1.9")), expected, "an older app is told to update");
+    assert.deepEqual(refusal(await me()), expected, "an app sending no version is told to update");
+    const near = await graphql({ query: RESTAURANTS_NEAR, variables: { lat: 40.4168, lng: -3.7038, first: 1 } }, { url: gated, headers: { [APP_VERSION_HEADER]: "1.1.9" } });
+    assert.deepEqual(refusal(near), expected, "the public catalog reads are gated too");
+    const malformed = await me("v1");
+    assert.deepEqual(refusal(malformed), { code: "invalid-argument", reason: "invalid-request", minAppVersion: undefined, fields: [APP_VERSION_HEADER] });
+
+    const current = await me("1.2.0");
+    assert.equal(current.errors, undefined, JSON.stringify(current.errors));
+    assert.equal(current.data?.me.profile.uid, customer.user.uid);
+  });
+
+  it("answers an outdated app as the callable does: same code, reason and minimum, and places no order", async (t) => {
+    const previous = process.env.MIN_APP_VERSION;
+    process.env.MIN_APP_VERSION = "1.2.0";
+    t.after(() => (previous === undefined ? delete process.env.MIN_APP_VERSION : (process.env.MIN_APP_VERSION = previous)));
+    const gated = await serve({ minAppVersion: () => minAppVersion.value() });
+    const callable = (await startProbe
+      .run({ data: { [APP_VERSION_KEY]: "1.1.9" }, auth: { uid: customer.user.uid, token: { uid: customer.user.uid } }, rawRequest: { headers: {}, ip: "127.0.0.1" } } as never)
+      .then(
+        () => assert.fail("the callable served an outdated app"),
+        (e: unknown) => e,
+      )) as { code: string; details: { reason?: string; minAppVersion?: string; fields?: { path: string }[] } };
+    const answer = await graphql({ query: PLACE_ORDER, variables: { input: trattoriaCart("cash") } }, { url: gated, headers: { authorization: `Bearer ${await customer.user.getIdToken()}`, [APP_VERSION_HEADER]: "1.1.9" } });
+    const { fields, ...graphqlSide } = refusal(answer);
+    assert.deepEqual(graphqlSide, { code: callable.code, reason: callable.details.reason, minAppVersion: callable.details.minAppVersion });
+    assert.deepEqual([fields, callable.details.fields?.map((f) => f.path)], [[APP_VERSION_HEADER], [APP_VERSION_KEY]], "each names where its version travels");
+    const orders = await admin().db.collection("orders").where("customerUid", "==", customer.user.uid).where("paymentMethod", "==", "cash").get();
+    assert.equal(orders.size, orderIds.length, "no order was placed for the outdated app");
   });
 });
 
