@@ -13,7 +13,7 @@ const nodeGlobals = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "functions/lib/**", ".cache/**", "emulator-data/**", "packages/*/dist/**", "packages/client/src/contract/**"] },
+  { ignores: ["**/node_modules/**", "functions/lib/**", ".cache/**", "emulator-data/**", "packages/*/dist/**", "packages/client/src/contract/**", "packages/client/src/graphql.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -31,7 +31,7 @@ describe("GraphQL schema", () => {
     assert.deepEqual(errors.map((e) => e.message), []);
     assert.deepEqual(refusals, []);
     const names = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
-    for (const name of ["RestaurantsNear", "Menu", "Me", "Order", "PlaceOrder", "CancelOrder", "UpdateProfile", "RegisterDevice", "OrderUpdated"]) {
+    for (const name of ["RestaurantsNear", "Menu", "Me", "OrderDetails", "PlaceOrder", "CancelOrder", "UpdateProfile", "RegisterDevice", "OrderUpdated"]) {
       assert.ok(names.includes(name), `operations.graphql has ${name}`);
     }
   });
