@@ -5,6 +5,11 @@
  *
  *   sign up -> verify a phone -> opt in to promotions -> browse (catalog API) -> check out cash
  *   (call) -> follow the order (onSnapshot) while the restaurant's app accepts and prepares it
+ *
+ * and again through GraphQL (the package's typed documents, sent with fetch: graphql-client.ts):
+ *
+ *   restaurants near home -> a menu -> placeOrder (sent twice with one idempotency key) -> follow
+ *   the order with the orderUpdated subscription beside a listener -> `me` with its orders
  */
 import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
@@ -18,21 +23,30 @@ import {
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from "firebase/functions";
 import {
+  APP_VERSION_HEADER,
   APP_VERSION_KEY,
   createCall,
   InvalidRequestError,
   isErrorReason,
   ListRestaurantsResponse,
+  MeDocument,
+  MenuDocument,
   MenuResponse,
   nextOrderStates,
+  ORDER_STATES,
   OrderDocument,
+  OrderUpdatedDocument,
+  PlaceOrderDocument,
+  RestaurantsNearDocument,
   type Address,
+  type PlaceOrderInput,
   type CallableName,
   type CallableRequest,
   type CallableResponse,
   type CheckoutRequest,
   type OrderState,
 } from "@food-delivery/client";
+import { graphqlClient } from "./graphql-client.js";
 
 /** Where the emulators listen: `host:port` each. */
 export interface Emulators {
@@ -62,6 +76,25 @@ export interface JourneyResult {
   refusedFields: string[];
   /** The contract version the checkout carried. */
   sentVersion: unknown;
+  graphql: GraphqlLegResult;
+}
+
+/** What the GraphQL leg saw. */
+export interface GraphqlLegResult {
+  restaurantsSeen: number;
+  menuItems: number;
+  orderId: string;
+  /** What placeOrder answered when sent again with the same idempotency key. */
+  replayedOrderId: string;
+  /** Every status the orderUpdated subscription streamed, in order. */
+  streamed: OrderState[];
+  /** Every status the Firestore listener saw of the same order, in order. */
+  listened: OrderState[];
+  /** The signed-in user and the order's status as `me` answers them at the end. */
+  meUid: string;
+  meOrderStatus: string | undefined;
+  /** The X-App-Version values the GraphQL requests carried. */
+  sentVersions: (string | undefined)[];
 }
 
 /** What the app sent last, as an app's network log would keep it. */
@@ -207,6 +240,71 @@ function follow(user: Client, orderId: string, until: OrderState, timeoutMs: num
   return { shown, reached };
 }
 
+/** GraphQL types an order's status as a String; the contract knows the states. */
+const isOrderState = (status: string): status is OrderState => (ORDER_STATES as readonly string[]).includes(status);
+
+/**
+ * The GraphQL leg: browse, order and follow through api-graphql, with the package's typed
+ * documents: variables and answers are typed by the operations, nothing is cast. The restaurant's
+ * app moves the order with its callables meanwhile.
+ */
+async function graphqlLeg(customer: Client, kitchen: Client, emulators: Emulators, restaurant: Restaurant): Promise<GraphqlLegResult> {
+  const sentVersions = new Set<string | undefined>();
+  const gql = graphqlClient(
+    `http://${emulators.functions}/${emulators.projectId}/us-central1/api-graphql`,
+    () => customer.auth.currentUser!.getIdToken(),
+    (headers) => sentVersions.add(headers[APP_VERSION_HEADER]),
+  );
+  const { lat, lng } = HOME.location;
+  const { restaurantsNear } = await gql.request(RestaurantsNearDocument, { lat, lng, openNow: true, first: 20 });
+  const chosen = restaurantsNear.edges.map((edge) => edge.node).find((r) => r.id === restaurant.restaurantId);
+  if (!chosen?.openNow) throw new Error(`GraphQL: ${restaurant.restaurantId} is not among the open restaurants nearby.`);
+  const { menu } = await gql.request(MenuDocument, { restaurantId: chosen.id });
+  const items = menu.categories.flatMap((c) => c.items);
+  const item = items.find((i) => i.available && !i.tracksStock);
+  if (!item) throw new Error(`GraphQL: ${menu.restaurant.name} has nothing to order.`);
+  const modifiers = item.modifierGroups.filter((g) => g.minSelect > 0).map((g) => ({ groupId: g.id, optionIds: g.options.slice(0, g.minSelect).map((o) => o.id) }));
+
+  const input: PlaceOrderInput = { restaurantId: chosen.id, lines: [{ itemId: item.id, quantity: 1, modifiers }], deliveryAddress: HOME, paymentMethod: "cash", idempotencyKey: randomUUID() };
+  const { placeOrder } = await gql.request(PlaceOrderDocument, { input });
+  // A retry after a lost answer sends the same key, and gets the same order back.
+  const replayed = await gql.request(PlaceOrderDocument, { input });
+
+  // Follow it both ways at once: the subscription (stopping at preparing) and the listener.
+  const streamed: OrderState[] = [];
+  let onFirstEvent: () => void = () => undefined;
+  const firstEvent = new Promise<void>((resolve) => (onFirstEvent = resolve));
+  const subscription = gql.subscribe(
+    OrderUpdatedDocument,
+    { id: placeOrder.orderId },
+    ({ orderUpdated }) => {
+      if (!isOrderState(orderUpdated.status)) throw new Error(`GraphQL: unknown order status ${orderUpdated.status}`);
+      if (streamed.at(-1) !== orderUpdated.status) streamed.push(orderUpdated.status);
+      onFirstEvent();
+      return orderUpdated.status === "preparing";
+    },
+    30_000,
+  );
+  const listening = follow(customer, placeOrder.orderId, "preparing", 30_000);
+  await Promise.race([Promise.all([firstEvent, listening.shown]), subscription, listening.reached]);
+  await call(kitchen.functions, "restaurantOrderAction", { orderId: placeOrder.orderId, action: "accept" });
+  await call(kitchen.functions, "restaurantOrderAction", { orderId: placeOrder.orderId, action: "preparing" });
+  const [, listened] = await Promise.all([subscription, listening.reached]);
+
+  const { me } = await gql.request(MeDocument, { ordersFirst: 5 });
+  return {
+    restaurantsSeen: restaurantsNear.edges.length,
+    menuItems: items.length,
+    orderId: placeOrder.orderId,
+    replayedOrderId: replayed.placeOrder.orderId,
+    streamed,
+    listened,
+    meUid: me.profile.uid,
+    meOrderStatus: me.orders.edges.find((edge) => edge.node.id === placeOrder.orderId)?.node.status,
+    sentVersions: [...sentVersions],
+  };
+}
+
 export async function runJourney(emulators: Emulators, restaurant: Restaurant, phoneNumber: string): Promise<JourneyResult> {
   const customer = client(emulators);
   const kitchen = client(emulators);
@@ -251,8 +349,8 @@ export async function runJourney(emulators: Emulators, restaurant: Restaurant, p
     await call(kitchen.functions, "restaurantOrderAction", { orderId: placed.orderId, action: "preparing" });
     const statuses = await following.reached;
 
-    // GraphQL leg: the same browse and follow through the GraphQL endpoint, with the package's
-    // typed documents, is added here once that endpoint is merged.
+    // The same journey through GraphQL; the kitchen is signed in already.
+    const graphql = await graphqlLeg(customer, kitchen, emulators, restaurant);
 
     return {
       uid: customer.auth.currentUser!.uid,
@@ -263,6 +361,7 @@ export async function runJourney(emulators: Emulators, restaurant: Restaurant, p
       customerMoves: nextOrderStates(statuses.at(-1)!, "customer"),
       refusedFields,
       sentVersion,
+      graphql,
     };
   } finally {
     await Promise.all([deleteApp(customer.app), deleteApp(kitchen.app)]);
