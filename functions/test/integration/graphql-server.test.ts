@@ -154,7 +154,9 @@ describe("GraphQL and MIN_APP_VERSION (the x-app-version header), in-process", (
     const me = (version?: string) =>
       graphql<{ me: { profile: { uid: string } } }>({ query: "{ me { profile { uid } } }" }, { url: gated, headers: { authorization: `Bearer ${token}`, ...(version ? { [APP_VERSION_HEADER]: version } : {}) } });
     const expected = { code: "failed-precondition", reason: "app-update-required", minAppVersion: "1.2.0", fields: [APP_VERSION_HEADER] };
-    assert.deepEqual(refusal(await me("1.1.9")), expected, "an older app is told to update");
+    const older = await me("1.1.9");
+    assert.deepEqual(refusal(older), expected, "an older app is told to update");
+    assert.equal(older.status, 400, "with the HTTP status a callable answers failed-precondition with");
     assert.deepEqual(refusal(await me()), expected, "an app sending no version is told to update");
     const near = await graphql({ query: RESTAURANTS_NEAR, variables: { lat: 40.4168, lng: -3.7038, first: 1 } }, { url: gated, headers: { [APP_VERSION_HEADER]: "1.1.9" } });
     assert.deepEqual(refusal(near), expected, "the public catalog reads are gated too");
