@@ -142,6 +142,15 @@ describe("Pub/Sub subscriber wrapper", () => {
     assert.ok(lines.some((l) => l.message === "event.failed" && l.eventId === "event-4"), "the failure is logged as event.failed");
   });
 
+  it("leaves a local redelivery meant for another subscriber alone, and takes one meant for it", async () => {
+    const { deliver, calls } = subscriber();
+    await deliver(JSON.stringify({ orderId: "o1", n: 1 }), { eventId: "event-6", localDelivery: "2", localRedeliveryFor: "other-onThing" });
+    assert.equal(calls.length, 0, "another subscriber's redelivery");
+    await deliver(JSON.stringify({ orderId: "o1", n: 1 }), { eventId: "event-6", localDelivery: "2", localRedeliveryFor: "test-onThing" });
+    assert.equal(calls.length, 1, "its own redelivery");
+    assert.equal(calls[0].event.eventId, "event-6");
+  });
+
   it("logs RetryLater as a warning, not an error, and still rethrows it", async () => {
     const { deliver } = subscriber({ fail: () => new RetryLater("slow down") });
     const lines = await logged(() => assert.rejects(deliver(JSON.stringify({ orderId: "o1", n: 1 }), { eventId: "event-5" }), RetryLater));
