@@ -116,6 +116,19 @@ describe("a follow-up whose enqueue failed after its step committed", () => {
     assert.equal(await injected("checkout-expireUnpaidOrder"), 1);
   });
 
+  it("a notification request's deliveries are enqueued when the first enqueue failed", async () => {
+    const k = await kitchen();
+    clients.push(k.staff, k.customer);
+    await failEnqueueOnce("notifications-deliver");
+    const order = await placedOrder(k, "cash");
+    const requests = () => admin().db.collection("notificationRequests").where("orderId", "==", order.orderId).get();
+    await eventually("the failed enqueue", async () => (await injected("notifications-deliver")) === 1, 25_000);
+    await eventually("every request of the order dispatched", async () => {
+      const docs = (await requests()).docs;
+      return docs.length > 0 && docs.every((d) => d.get("status") === "dispatched");
+    }, 25_000);
+  });
+
   it("a placed order's acceptance deadline is scheduled when its enqueue failed", async () => {
     const k = await kitchen();
     clients.push(k.staff, k.customer);
