@@ -37,6 +37,7 @@ const SEARCH_INTERVAL_SECONDS = 30;
 /** Nearest candidates tried per search before waiting for the next. */
 const CANDIDATES_PER_SEARCH = 5;
 const AWAITING_COURIER: OrderState[] = ["accepted", "preparing", "ready"];
+const COURIER_OFFERED = "orders.v1.courier-offered";
 const ENDED: OrderState[] = ["delivered", ...GIVEN_UP_STATES];
 
 const couriers = () => db().collection(COLLECTIONS.couriers);
@@ -106,6 +107,9 @@ async function answerOffer(orderId: string, uid: string, accept: boolean): Promi
     if (order.get("courierUid") === uid && accept) return result; // a repeated accept
     const offer = offerOf(order);
     if (offer?.courierUid !== uid) {
+      // A repeated decline (the first one committed, the search after it failed) redoes that search.
+      const last = order.get("dispatch.lastOffer") as { courierUid?: string; outcome?: OfferEnd } | null | undefined;
+      if (!accept && last?.courierUid === uid && last.outcome === "declined") return result;
       const wasOffered = ((order.get("dispatch.offeredTo") as string[] | undefined) ?? []).includes(uid);
       if (wasOffered) throw failedPrecondition("This offer is no longer open.", "offer-expired");
       throw permissionDenied("This delivery was not offered to you.", "not-your-offer");
@@ -210,7 +214,7 @@ async function offerToNearestCourier(orderId: string, retrySkipped: boolean): Pr
     const offer = await claim(orderId, uid);
     if (offer === "moot") return true;
     if (offer) {
-      await enqueueTask(TASK_QUEUES.expireCourierOffer, { orderId, courierUid: uid, number: offer.number }, { id: `offer-${orderId}-${offer.number}`, scheduleDelaySeconds: courierOfferSeconds.value() });
+      // Its expiry is scheduled from the offer's own event (scheduleOfferExpiry), not here.
       log.info("dispatch.offered", { orderId, offer: offer.number });
       return true;
     }
@@ -219,7 +223,12 @@ async function offerToNearestCourier(orderId: string, retrySkipped: boolean): Pr
   return false;
 }
 
-/** Claims courier `uid` for the order, both documents in one transaction. */
+/**
+ * Claims courier `uid` for the order, both documents in one transaction, with the offer's event:
+ * the offer's expiry is scheduled from that event, so whichever step made the offer (an
+ * acceptance, a decline, a lapse, a search round), the expiry survives its failing after the
+ * commit.
+ */
 async function claim(orderId: string, uid: string): Promise<OpenOffer | "moot" | undefined> {
   const { FieldValue, Timestamp } = firestoreValues();
   return db().runTransaction(async (tx) => {
@@ -238,7 +247,7 @@ async function claim(orderId: string, uid: string): Promise<OpenOffer | "moot" |
       updatedAt: FieldValue.serverTimestamp(),
     });
     tx.update(courier.ref, { offer: summary, updatedAt: FieldValue.serverTimestamp() });
-    writeOrderEvent(tx, orderRefOf(order), "orders.v1.courier-offered", { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
+    writeOrderEvent(tx, orderRefOf(order), COURIER_OFFERED, { version: (order.get("version") as number | undefined) ?? 1, courierUid: uid });
     return { courierUid: uid, number };
   });
 }
@@ -256,13 +265,32 @@ async function searchNow(orderId: string, retrySkipped = false): Promise<void> {
     const order = await tx.get(orders().doc(orderId));
     if (!order.exists || !needsCourier(order) || offerOf(order)) return undefined;
     const pending = (order.get("dispatch.dueAt") as { toMillis(): number } | null | undefined)?.toMillis() ?? 0;
-    if (pending > Date.now()) return undefined;
+    // A round already pending keeps its time; its task is enqueued again below, under its own
+    // name, in case this is the retry of a step whose enqueue failed after the commit.
+    if (pending > Date.now()) return pending;
     const next = Date.now() + SEARCH_INTERVAL_SECONDS * 1000;
     tx.update(order.ref, { "dispatch.status": "searching", "dispatch.dueAt": Timestamp.fromMillis(next), "dispatch.lastSearchAt": FieldValue.serverTimestamp() });
     return next;
   });
   if (dueAt === undefined) return;
-  await enqueueTask(TASK_QUEUES.searchCourier, { orderId }, { id: `search-${orderId}-${dueAt}`, scheduleDelaySeconds: SEARCH_INTERVAL_SECONDS });
+  await enqueueTask(TASK_QUEUES.searchCourier, { orderId }, { id: `search-${orderId}-${dueAt}`, scheduleDelaySeconds: secondsUntil(dueAt) });
+}
+
+const secondsUntil = (epochMs: number) => Math.max(0, Math.ceil((epochMs - Date.now()) / 1000));
+
+/**
+ * Schedules the expiry of the order's open offer (`offer-<orderId>-<n>`, at its `expiresAt`).
+ * Driven by the offer's event and named after the offer, so a redelivery, or a retry after a
+ * failed enqueue, schedules it once; an offer already answered needs none.
+ */
+async function scheduleOfferExpiry(orderId: string): Promise<void> {
+  const order = await orders().doc(orderId).get();
+  const offer = offerOf(order);
+  if (!offer) return;
+  const expiresAt = order.get("dispatch.offer.expiresAt") as { toMillis(): number } | undefined;
+  const delay = expiresAt ? secondsUntil(expiresAt.toMillis()) : courierOfferSeconds.value();
+  const data = { orderId, courierUid: offer.courierUid, number: offer.number };
+  await enqueueTask(TASK_QUEUES.expireCourierOffer, data, { id: `offer-${orderId}-${offer.number}`, scheduleDelaySeconds: delay });
 }
 
 /**
@@ -334,6 +362,7 @@ async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
 export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
   schema: OrderEventMessage,
   async handle(event) {
+    if (event.type === COURIER_OFFERED) return scheduleOfferExpiry(event.orderId);
     if (!event.to || !(AWAITING_COURIER.includes(event.to) || ENDED.includes(event.to))) return;
     const order = await readOrder(event.orderId);
     if (!order) return;
@@ -357,11 +386,22 @@ export const searchCourier: TaskImpl<z.infer<typeof SearchCourier>> = {
 
 const ExpireOffer = z.object({ orderId: z.string().min(1), courierUid: z.string().min(1), number: z.number().int().min(1) });
 
+/**
+ * Whether the order shows offer `number` to `courierUid` lapsed and nothing since: a retry of
+ * the expiry whose lapse committed but whose search that follows failed still owes that search.
+ */
+function lapsedAndLeft(order: DocumentSnapshot, courierUid: string, number: number): boolean {
+  const last = order.get("dispatch.lastOffer") as (OpenOffer & { outcome?: OfferEnd }) | null | undefined;
+  return needsCourier(order) && !offerOf(order) && last?.outcome === "lapsed" && last.courierUid === courierUid && last.number === number;
+}
+
 export const expireCourierOffer: TaskImpl<z.infer<typeof ExpireOffer>> = {
   schema: ExpireOffer,
   isMoot: async ({ orderId, courierUid, number }) => {
-    const offer = offerOf(await orders().doc(orderId).get());
-    return offer?.courierUid !== courierUid || offer.number !== number;
+    const order = await orders().doc(orderId).get();
+    const offer = offerOf(order);
+    if (offer) return offer.courierUid !== courierUid || offer.number !== number;
+    return !order.exists || !lapsedAndLeft(order, courierUid, number);
   },
   async run({ orderId, courierUid, number }) {
     const expired = await db().runTransaction(async (tx) => {
@@ -370,8 +410,8 @@ export const expireCourierOffer: TaskImpl<z.infer<typeof ExpireOffer>> = {
       endOffer(tx, order, courier, "lapsed");
       return true;
     });
-    if (!expired) return;
-    log.info("dispatch.offer-unanswered", { orderId, offer: number });
+    if (expired) log.info("dispatch.offer-unanswered", { orderId, offer: number });
+    else if (!lapsedAndLeft(await orders().doc(orderId).get(), courierUid, number)) return;
     await searchNow(orderId);
   },
 };

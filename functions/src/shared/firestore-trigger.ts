@@ -1,10 +1,12 @@
 /**
  * Firestore document triggers. The correlation id comes from the document's `correlationId`
  * field and the trace context from its `traceparent`; a document that does not match the schema is dead-lettered rather than retried.
+ * With `retry`, a failure is retried (locally by the wrapper: local-redelivery.ts).
  */
 import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
 import { acceptCorrelationId, newCorrelationId } from "./context";
 import { EVENT_DEPS, runEvent, type EventDeps, type Validated } from "./event-handler";
+import { withLocalRedeliveries } from "./local-redelivery";
 import { TRACEPARENT } from "./tracing";
 
 export interface DocumentCreatedImpl<T> extends Validated<T> {
@@ -21,7 +23,7 @@ export function defineDocumentCreated<T>(
     const correlationId = acceptCorrelationId(raw.correlationId) ?? newCorrelationId();
     // Documents written for a trigger carry the trace context of the work that wrote them.
     const origin = { correlationId, traceparent: raw[TRACEPARENT], orderId: raw.orderId };
-    await runEvent(spec.name, origin, { eventId: event.id, document: event.document }, async () => {
+    const run = () => runEvent(spec.name, origin, { eventId: event.id, document: event.document }, async () => {
       const impl = await load();
       const parsed = impl.schema.safeParse(raw);
       if (!parsed.success) {
@@ -32,5 +34,7 @@ export function defineDocumentCreated<T>(
       const params = event.params as Record<string, string>;
       await impl.handle(parsed.data, { eventId: event.id, documentId: event.data?.id ?? "", params });
     });
+    // With `retry`, deployed Firestore calls the trigger again; locally the wrapper does.
+    await (spec.options?.retry ? withLocalRedeliveries(spec.name, event.id, run) : run());
   });
 }

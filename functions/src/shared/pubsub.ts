@@ -11,7 +11,8 @@ import { currentTraceparent, TRACEPARENT } from "./tracing";
 
 let client: PubSub | undefined;
 
-function pubsub(): PubSub {
+/** The Pub/Sub client, made on first use. */
+export function pubsub(): PubSub {
   if (!client) {
     const { PubSub: PubSubClient } = require("@google-cloud/pubsub") as typeof import("@google-cloud/pubsub");
     client = new PubSubClient();

@@ -206,6 +206,7 @@ describe("integrity between steps", () => {
       const order = await placedOrder(k, "cash");
       await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
       await orderWhere(order.orderId, (o) => o.dispatch?.offer?.number === 1);
+      await eventually("offer expiry held", async () => (await heldTasks({ idPrefix: `offer-${order.orderId}-1` })).length === 1);
       assert.equal(await runHeldTasks({ idPrefix: `offer-${order.orderId}-1` }), 1);
       await orderWhere(order.orderId, (o) => !o.dispatch?.offer && (o.dispatch?.skipped ?? []).includes(only.user.uid));
       await eventually("search round held", async () => (await heldTasks({ idPrefix: `search-${order.orderId}` })).length === 1);

@@ -62,8 +62,8 @@ async function until(orderId: string, done: (o: FirebaseFirestore.DocumentData) 
     if (done(await order(orderId))) return true;
     if (Date.now() > nextNudge) {
       // Time passes: a search round waiting in the queue comes due, and the stall sweep (every
-      // five minutes when deployed) looks at this order. The Functions emulator does not
-      // redeliver a Pub/Sub event whose handler failed, so locally the sweep is what re-drives.
+      // five minutes when deployed) looks at this order: what a failed step left behind beyond
+      // the redeliveries (shared/local-redelivery.ts) is re-driven by the sweep.
       await runHeldTasks({ idPrefix: `search-${orderId}` });
       await redriveIfStalled(orderId, Date.now() + NUDGE_AHEAD_MS).catch(() => null);
       nextNudge = Date.now() + 8000;

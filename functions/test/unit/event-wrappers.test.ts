@@ -142,6 +142,15 @@ describe("Pub/Sub subscriber wrapper", () => {
     assert.ok(lines.some((l) => l.message === "event.failed" && l.eventId === "event-4"), "the failure is logged as event.failed");
   });
 
+  it("leaves a local redelivery meant for another subscriber alone, and takes one meant for it", async () => {
+    const { deliver, calls } = subscriber();
+    await deliver(JSON.stringify({ orderId: "o1", n: 1 }), { eventId: "event-6", localDelivery: "2", localRedeliveryFor: "other-onThing" });
+    assert.equal(calls.length, 0, "another subscriber's redelivery");
+    await deliver(JSON.stringify({ orderId: "o1", n: 1 }), { eventId: "event-6", localDelivery: "2", localRedeliveryFor: "test-onThing" });
+    assert.equal(calls.length, 1, "its own redelivery");
+    assert.equal(calls[0].event.eventId, "event-6");
+  });
+
   it("logs RetryLater as a warning, not an error, and still rethrows it", async () => {
     const { deliver } = subscriber({ fail: () => new RetryLater("slow down") });
     const lines = await logged(() => assert.rejects(deliver(JSON.stringify({ orderId: "o1", n: 1 }), { eventId: "event-5" }), RetryLater));
@@ -158,10 +167,11 @@ describe("Pub/Sub subscriber wrapper", () => {
 });
 
 describe("Firestore document-created wrapper", () => {
-  function trigger(fail?: () => Error) {
+  function trigger(fail?: () => Error, retry?: boolean) {
     const letters = deadLetters();
     const stub = work<{ eventId: string; documentId: string; params: Record<string, string> }>(fail);
-    const fn = defineDocumentCreated({ name: "test-onThingCreated", document: "things/{thingId}" }, async () => ({ schema: Body.passthrough(), handle: stub.handle }), letters.deps);
+    const options = retry ? { retry } : undefined;
+    const fn = defineDocumentCreated({ name: "test-onThingCreated", document: "things/{thingId}", options }, async () => ({ schema: Body.passthrough(), handle: stub.handle }), letters.deps);
     const create = (data: Record<string, unknown>, id = "t1") =>
       test.wrap(fn)({ id: `event-${id}`, data: test.firestore.makeDocumentSnapshot(data, `things/${id}`), params: { thingId: id } } as never) as Promise<void>;
     return { ...letters, ...stub, create };
@@ -200,6 +210,39 @@ describe("Firestore document-created wrapper", () => {
     const { create, recorded } = trigger(() => new Error("boom"));
     await assert.rejects(create({ orderId: "o1", n: 1 }), /boom/);
     assert.equal(recorded.length, 0);
+  });
+
+  it("under the emulator, with retry, runs failed work again, up to LOCAL_EVENT_REDELIVERIES times", async () => {
+    const saved = { emulator: process.env.FUNCTIONS_EMULATOR, redeliveries: process.env.LOCAL_EVENT_REDELIVERIES };
+    Object.assign(process.env, { FUNCTIONS_EMULATOR: "true", LOCAL_EVENT_REDELIVERIES: "2" });
+    try {
+      let runs = 0;
+      const transient = defineDocumentCreated(
+        { name: "test-onThingCreated", document: "things/{thingId}", options: { retry: true } },
+        async () => ({
+          schema: Body.passthrough(),
+          handle: async () => {
+            runs += 1;
+            if (runs === 1) throw new Error("transient");
+          },
+        }),
+        deadLetters().deps,
+      );
+      await test.wrap(transient)({ id: "event-t9", data: test.firestore.makeDocumentSnapshot({ orderId: "o1", n: 1 }, "things/t9"), params: { thingId: "t9" } } as never);
+      assert.equal(runs, 2, "failed once, then done by the first redelivery");
+
+      const failing = trigger(() => new Error("boom"), true);
+      await assert.rejects(failing.create({ orderId: "o1", n: 1 }), /boom/);
+      assert.equal(failing.calls.length, 3, "one delivery and two redeliveries, then the failure is thrown");
+      const noRetry = trigger(() => new Error("boom"));
+      await assert.rejects(noRetry.create({ orderId: "o1", n: 1 }), /boom/);
+      assert.equal(noRetry.calls.length, 1, "no retry, no redelivery");
+    } finally {
+      for (const [name, value] of [["FUNCTIONS_EMULATOR", saved.emulator], ["LOCAL_EVENT_REDELIVERIES", saved.redeliveries]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
 
