@@ -21,9 +21,9 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { planCatalog, writeCatalog } from "../../functions/src/catalog/catalog-file.ts";
-import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
-import { auth, db, firestoreValues } from "../../functions/src/shared/firebase.ts";
+import { auth } from "../../functions/src/shared/firebase.ts";
 import { createGraphqlServer } from "../../functions/src/graphql/server.ts";
+import { writeDeliveredOrders } from "../../functions/test/support/order-history.ts";
 import { readsDuring, type Read } from "../../functions/test/support/reads.ts";
 import { REPO_ROOT } from "../dev/emulator-env.ts";
 import { HELLO_WORLD_TARGET, idTokenOf, startFunctionsHost, type FunctionsHost } from "../load/host.ts";
@@ -104,29 +104,12 @@ await writeCatalog(plan, () => undefined);
 // Signed-in requests count against RATE_LIMIT_PER_MINUTE per user: enough customers that none
 // reaches it, each with twelve orders of three restaurants.
 const CUSTOMERS = Math.ceil(REQUESTS / 20);
-const { Timestamp } = firestoreValues();
 const customers: { token: string; orderId: string }[] = [];
 for (let c = 0; c < CUSTOMERS; c += 1) {
   const email = `bench-graphql-${randomUUID()}@example.test`;
   const user = await auth().createUser({ email, password: "bench-password" });
-  const writer = db().batch();
-  const refs = Array.from({ length: 12 }, () => db().collection(COLLECTIONS.orders).doc());
-  refs.forEach((ref, n) =>
-    writer.set(ref, {
-      customerUid: user.uid,
-      restaurantId: `demo-restaurant-${(n % 3) + 1}`,
-      restaurantName: "Demo",
-      status: "delivered",
-      version: 1,
-      lines: [{ itemId: "carbonara", name: "Carbonara", quantity: 1, unitPrice: 1000, modifiers: [], lineTotal: 1000 }],
-      total: { amount: 1000, currency: "EUR" },
-      paymentMethod: "cash",
-      history: [],
-      createdAt: Timestamp.fromMillis(Date.now() - n * 60_000),
-    }),
-  );
-  await writer.commit();
-  customers.push({ token: await idTokenOf(email, "bench-password"), orderId: refs[0].id });
+  const orderIds = await writeDeliveredOrders(user.uid, 12);
+  customers.push({ token: await idTokenOf(email, "bench-password"), orderId: orderIds[0] });
 }
 
 const ORDER = "id status restaurant { id name } lines { name quantity lineTotal } total { amount currency } history { at to }";

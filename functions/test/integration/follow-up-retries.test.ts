@@ -32,6 +32,17 @@ describe("a follow-up whose enqueue failed after its step committed", () => {
     await Promise.all(clients.map((c) => c.close()));
   });
 
+  /** A cash order, accepted and offered to the one courier near its kitchen. */
+  async function offeredToOnlyCourier() {
+    const k = await kitchen();
+    const only = await courierAt(k.location);
+    clients.push(k.staff, k.customer, only);
+    const order = await placedOrder(k, "cash");
+    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
+    await orderWhere(order.orderId, (o) => o.dispatch?.offer?.courierUid === only.user.uid);
+    return { only, order };
+  }
+
   it("a courier offer gets its expiry scheduled when the first enqueue failed", async () => {
     const k = await kitchen();
     const courier = await courierAt(k.location);
@@ -76,12 +87,7 @@ describe("a follow-up whose enqueue failed after its step committed", () => {
   });
 
   it("the next courier search is scheduled when an offer lapsed, nobody else was free and its enqueue failed", async () => {
-    const k = await kitchen();
-    const only = await courierAt(k.location);
-    clients.push(k.staff, k.customer, only);
-    const order = await placedOrder(k, "cash");
-    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
-    await orderWhere(order.orderId, (o) => o.dispatch?.offer?.courierUid === only.user.uid);
+    const { order } = await offeredToOnlyCourier();
     await heldOnce("the offer's expiry scheduled", `offer-${order.orderId}-1`);
     await failEnqueueOnce("dispatch-searchCourier");
     assert.equal(await runHeldTasks({ idPrefix: `offer-${order.orderId}-1` }), 1);
@@ -92,12 +98,7 @@ describe("a follow-up whose enqueue failed after its step committed", () => {
   });
 
   it("a courier who declines again, after their decline's search failed, gets an answer and the search is scheduled", async () => {
-    const k = await kitchen();
-    const only = await courierAt(k.location);
-    clients.push(k.staff, k.customer, only);
-    const order = await placedOrder(k, "cash");
-    await k.staff.call(CALLABLES.restaurantOrderAction, { orderId: order.orderId, action: "accept" });
-    await orderWhere(order.orderId, (o) => o.dispatch?.offer?.courierUid === only.user.uid);
+    const { only, order } = await offeredToOnlyCourier();
     await failEnqueueOnce("dispatch-searchCourier");
     const first = await callError(only.call(CALLABLES.courierOrderAction, { orderId: order.orderId, action: "decline" }));
     assert.equal(first.code, "functions/internal", "the first decline's reply was lost to the failed enqueue");

@@ -12,11 +12,11 @@ import { after, before, describe, it, mock } from "node:test";
 import { DocumentReference } from "firebase-admin/firestore";
 import { APP_VERSION_HEADER, APP_VERSION_KEY } from "../../src/contract";
 import { startProbe } from "../../src/diagnostics/start-probe.function";
-import { firestoreValues } from "../../src/shared/firebase";
 import { minAppVersion } from "../../src/shared/params";
 import { createGraphqlServer, MAX_COST, type GraphqlServerOptions } from "../../src/graphql/server";
 import { firebaseVerifiers } from "../../src/graphql/gateway";
 import { trattoriaCart } from "../support/checkout";
+import { writeDeliveredOrders } from "../support/order-history";
 import { admin, signUp, type AppClient } from "../support/emulators";
 import { graphql, graphqlError, MENU, PLACE_ORDER, RESTAURANTS_NEAR, type GraphqlAnswer } from "../support/graphql";
 import { readsDuring, type Read } from "../support/reads";
@@ -39,25 +39,7 @@ before(async () => {
   customer = await signUp();
   url = await serve();
   // Six orders of the customer's from three restaurants, made directly: the page reads them back.
-  const { Timestamp } = firestoreValues();
-  const batch = admin().db.batch();
-  for (let n = 0; n < 6; n += 1) {
-    const ref = admin().db.collection("orders").doc();
-    orderIds.push(ref.id);
-    batch.set(ref, {
-      customerUid: customer.user.uid,
-      restaurantId: `demo-restaurant-${(n % 3) + 1}`,
-      restaurantName: "Demo",
-      status: "delivered",
-      version: 1,
-      lines: [{ itemId: "carbonara", name: "Carbonara", quantity: 1, unitPrice: 1000, modifiers: [], lineTotal: 1000 }],
-      total: { amount: 1000, currency: "EUR" },
-      paymentMethod: "cash",
-      history: [],
-      createdAt: Timestamp.fromMillis(Date.now() - n * 60_000),
-    });
-  }
-  await batch.commit();
+  orderIds.push(...(await writeDeliveredOrders(customer.user.uid, 6)));
 });
 
 after(async () => {
