@@ -18,6 +18,8 @@ import { COLLECTIONS } from "../shared/collections";
 import { invalidArgument, permissionDenied } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { shapedQuery } from "../shared/queries";
+import { restaurantIdsOf } from "../shared/roles";
+import { parseOrThrow } from "../shared/validation";
 import type { Call } from "./gateway";
 
 /** The spec every read runs under: one rate-limit bucket per user for all of GraphQL's reads. */
@@ -58,16 +60,11 @@ function iso(value: unknown): string | null {
   return value && typeof (value as { toDate?: unknown }).toDate === "function" ? (value as { toDate(): Date }).toDate().toISOString() : null;
 }
 
-function restaurantIdsOf(caller: Caller): string[] {
-  const ids = caller.claims.restaurantIds;
-  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
-}
-
 /** The readers `firestore.rules` allows for `orders/{id}`. */
 export function mayReadOrder(order: DocumentData, caller: Caller): boolean {
   if (caller.role === "admin") return true;
   if (caller.uid && order.customerUid === caller.uid) return true;
-  if (caller.role === "staff" && restaurantIdsOf(caller).includes(order.restaurantId as string)) return true;
+  if (caller.role === "staff" && restaurantIdsOf(caller.claims).includes(order.restaurantId as string)) return true;
   return caller.role === "courier" && !!caller.uid && order.courierUid === caller.uid;
 }
 
@@ -125,7 +122,7 @@ export const OrdersPageRequest = z.strictObject({ first: PageSize(50, 10), after
 
 /** A page of the caller's orders, newest first: one query of `first + 1` documents. */
 export async function readOrdersPage(caller: Caller, args: unknown) {
-  const { first, after } = parsePage(OrdersPageRequest, args);
+  const { first, after } = parseOrThrow(OrdersPageRequest, args);
   let query = shapedQuery("ordersOfCustomerNewestFirst", db(), caller.uid);
   const cursor = decodeOrderCursor(after);
   if (cursor) query = query.startAfter(firestoreValues().Timestamp.fromMillis(cursor[0]), cursor[1]);
@@ -137,12 +134,6 @@ export async function readOrdersPage(caller: Caller, args: unknown) {
     edges: docs.map((doc) => ({ node: orderView(doc, caller) })),
     pageInfo: { hasNextPage, endCursor: hasNextPage && last ? encodeOrderCursor(last) : null },
   };
-}
-
-function parsePage<T extends z.ZodType>(schema: T, args: unknown): z.infer<T> {
-  const parsed = schema.safeParse(args);
-  if (parsed.success) return parsed.data;
-  throw invalidArgument(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
 }
 
 function encodeOrderCursor(doc: DocumentSnapshot): string {
@@ -168,7 +159,7 @@ export const restaurantOpenOrdersRead: Call<z.infer<typeof BoardRequest>, unknow
   load: async () => ({
     input: BoardRequest,
     async run({ restaurantId, first }, caller) {
-      if (caller.role !== "admin" && !restaurantIdsOf(caller).includes(restaurantId)) {
+      if (caller.role !== "admin" && !restaurantIdsOf(caller.claims).includes(restaurantId)) {
         throw permissionDenied("You do not work for this restaurant.", "not-your-restaurant");
       }
       const board = db().collection(COLLECTIONS.restaurantBoards).doc(restaurantId).collection(COLLECTIONS.openOrders);
