@@ -12,8 +12,7 @@
  */
 import type { Transaction } from "firebase-admin/firestore";
 import { distanceBetween } from "geofire-common";
-import type { ReportLocationRequest, ReportLocationResponse } from "../contract/delivery";
-import { ReportLocationRequest as ReportLocationSchema } from "../contract/delivery";
+import { ReportLocationRequest, type ReportLocationResponse } from "../contract/delivery";
 import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { DomainError, failedPrecondition, notFound, permissionDenied, resourceExhausted } from "../shared/errors";
@@ -24,7 +23,7 @@ import { etaSeconds, fixTimeProblem, reportWaitSeconds } from "./tracking";
 const trackingRef = (orderId: string) => db().collection(COLLECTIONS.deliveryTracking).doc(orderId);
 
 export const reportLocation: CallableImpl<ReportLocationRequest, ReportLocationResponse> = {
-  input: ReportLocationSchema,
+  input: ReportLocationRequest,
   async run({ orderId, location, accuracyMeters, recordedAt }, caller) {
     const now = Date.now();
     const problem = fixTimeProblem(recordedAt, now, trackingMaxAgeSeconds.value());

@@ -10,8 +10,7 @@
  * excess, for an operator (listed by the `flaggedCashReconciliationsNewestFirst` query).
  */
 import type { DocumentSnapshot, Transaction } from "firebase-admin/firestore";
-import type { RecordCashCollectionRequest, RecordCashCollectionResponse } from "../contract/delivery";
-import { RecordCashCollectionRequest as RecordCashCollectionSchema } from "../contract/delivery";
+import { RecordCashCollectionRequest, type RecordCashCollectionResponse } from "../contract/delivery";
 import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { DomainError, failedPrecondition, notFound, permissionDenied } from "../shared/errors";
@@ -34,29 +33,33 @@ function deliveredAtOf(order: DocumentSnapshot): Date | undefined {
   return history.find((entry) => entry.to === "delivered")?.at?.toDate();
 }
 
+interface CashDayKey {
+  courierUid: string;
+  day: string;
+  currency: string;
+}
+
 /** The courier's day the delivered order counts in; undefined before delivery. */
-function reconciliationRefOf(order: DocumentSnapshot) {
+function cashDayOf(order: DocumentSnapshot): CashDayKey | undefined {
   const at = deliveredAtOf(order);
   const courierUid = order.get("courierUid") as string | undefined;
   if (!at || !courierUid) return undefined;
-  const id = reconciliationId(courierUid, cashDay(at, cashDayTimeZone.value()), order.get("total.currency") as string);
-  return db().collection(COLLECTIONS.cashReconciliations).doc(id);
+  return { courierUid, day: cashDay(at, cashDayTimeZone.value()), currency: order.get("total.currency") as string };
 }
+
+const cashDayRef = (key: CashDayKey) => db().collection(COLLECTIONS.cashReconciliations).doc(reconciliationId(key.courierUid, key.day, key.currency));
 
 /**
  * Writes the order's entry into its courier's day (`day`, read in `tx`) and the totals
  * recomputed from every entry. Answers whether this write flagged a day that was not flagged.
  */
-function planReconcile(tx: Transaction, day: DocumentSnapshot, order: DocumentSnapshot, collected: number | null): boolean {
+function planReconcile(tx: Transaction, key: CashDayKey, day: DocumentSnapshot, order: DocumentSnapshot, collected: number | null): boolean {
   const { FieldValue } = firestoreValues();
   const entries = { ...((day.get("orders") as Record<string, CashEntry> | undefined) ?? {}), [order.id]: { expected: order.get("total.amount") as number, collected } };
   const totals = totalsOf(entries);
   const newlyFlagged = totals.flagged && day.get("flagged") !== true;
-  const [, dayKey, currency] = /^.*_(\d{4}-\d{2}-\d{2})_([A-Z]{3})$/.exec(day.id)!;
   tx.set(day.ref, {
-    courierUid: order.get("courierUid") as string,
-    day: dayKey,
-    currency,
+    ...key,
     orders: entries,
     ...totals,
     ...(newlyFlagged ? { flaggedAt: FieldValue.serverTimestamp() } : {}),
@@ -70,7 +73,7 @@ function logFlagged(dayId: string | undefined, newlyFlagged: boolean): void {
 }
 
 export const recordCashCollection: CallableImpl<RecordCashCollectionRequest, RecordCashCollectionResponse> = {
-  input: RecordCashCollectionSchema,
+  input: RecordCashCollectionRequest,
   async run({ orderId, collected }, caller) {
     const { FieldValue } = firestoreValues();
     const outcome = await db().runTransaction(async (tx) => {
@@ -96,8 +99,8 @@ export const recordCashCollection: CallableImpl<RecordCashCollectionRequest, Rec
       if (!CASH_COLLECTABLE.includes(order.get("status") as OrderState)) throw failedPrecondition("Cash is recorded at the door: once the order is picked up or delivered.", "cash-not-collectable");
       const decision = decideCashMove(payment, "collected", "courier");
       if (!decision.ok) throw failedPrecondition(`A cash payment that is ${payment ?? "missing"} cannot be collected.`, decision.reason);
-      const dayRef = reconciliationRefOf(order);
-      const day = dayRef ? await tx.get(dayRef) : undefined;
+      const key = cashDayOf(order);
+      const day = key ? await tx.get(cashDayRef(key)) : undefined;
       tx.update(order.ref, {
         "payment.status": "collected",
         "payment.amountCollected": collected.amount,
@@ -106,7 +109,7 @@ export const recordCashCollection: CallableImpl<RecordCashCollectionRequest, Rec
         updatedAt: FieldValue.serverTimestamp(),
       });
       // Before delivery the day is not known yet: the delivered event adds the entry with this amount.
-      const newlyFlagged = day ? planReconcile(tx, day, order, collected.amount) : false;
+      const newlyFlagged = key && day ? planReconcile(tx, key, day, order, collected.amount) : false;
       return { response: answer(collected.amount), dayId: day?.id, newlyFlagged };
     });
     log.info(OPS_EVENTS.paymentSettled.name, { orderId, payment: "collected", difference: outcome.response.difference });
@@ -128,13 +131,13 @@ export async function settleCashOrder(orderId: string, to: OrderState): Promise<
 async function reconcileDelivered(orderId: string): Promise<void> {
   const outcome = await db().runTransaction(async (tx) => {
     const order = await tx.get(orders().doc(orderId));
-    const dayRef = order.exists ? reconciliationRefOf(order) : undefined;
-    if (!dayRef) return undefined;
-    const day = await tx.get(dayRef);
+    const key = order.exists ? cashDayOf(order) : undefined;
+    if (!key) return undefined;
+    const day = await tx.get(cashDayRef(key));
     const collected = order.get("payment.status") === "collected" ? (order.get("payment.amountCollected") as number) : null;
     const entry = day.get(`orders.${order.id}`) as CashEntry | undefined;
     if (entry && entry.collected === collected) return undefined;
-    return { dayId: day.id, newlyFlagged: planReconcile(tx, day, order, collected) };
+    return { dayId: day.id, newlyFlagged: planReconcile(tx, key, day, order, collected) };
   });
   if (outcome) logFlagged(outcome.dayId, outcome.newlyFlagged);
 }

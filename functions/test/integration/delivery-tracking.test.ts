@@ -5,7 +5,7 @@
  * report cannot bring it back; an order ended another way loses it through its end event.
  */
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { doc, getDoc } from "firebase/firestore";
 import { CALLABLES } from "../../src/contract/callables";
 import type { ReportLocationResponse } from "../../src/contract/delivery";
@@ -19,6 +19,7 @@ describe("live courier tracking", () => {
   let k: Kitchen;
   let courier: AppClient;
   let otherCourier: AppClient;
+  let operator: AppClient | undefined;
   let orderId: string;
   const tracking = () => admin().db.doc(`deliveryTracking/${orderId}`).get();
   /** A fix `km` north of the kitchen (the drop-off is the kitchen's spot), taken now. */
@@ -29,6 +30,8 @@ describe("live courier tracking", () => {
     [courier, otherCourier] = await Promise.all([courierAt(k.location), signInWithRole("courier")]);
     ({ orderId } = await readyForCourier(k, courier, "cash"));
   });
+
+  after(() => Promise.all([k.staff, k.customer, courier, otherCourier, operator].map((client) => client?.close())));
 
   it("refuses reports before pickup, writing nothing", async () => {
     const error = await callError(courier.call(CALLABLES.reportLocation, fix(1)));
@@ -92,7 +95,7 @@ describe("live courier tracking", () => {
   });
 
   it("an order given up while under way loses its position through its end event", async () => {
-    const operator = await signInWithRole("admin");
+    operator = await signInWithRole("admin");
     ({ orderId } = await pickedUpOrder(k, courier, "cash"));
     await courier.call(CALLABLES.reportLocation, fix(2));
     assert.equal((await tracking()).exists, true);
