@@ -41,7 +41,7 @@ describe("cash settlement", () => {
   it("a cash order given up before delivery ends canceled, not pending_cash for ever", async () => {
     const { orderId } = await placedOrder(k, "cash");
     await k.customer.call(CALLABLES.cancelOrder, { orderId, reason: "changed-mind" });
-    const ended = await orderWhere(orderId, (o) => o.payment?.status !== "pending_cash", 30_000);
+    const ended = await orderWhere(orderId, (o) => o.payment?.status !== "pending_cash", 90_000);
     assert.equal(ended.payment.status, "canceled");
     assert.equal(ended.status, "cancelled");
   });
