@@ -17,6 +17,7 @@ import {
   SaveRestaurantRequest,
 } from "./catalog.js";
 import { CheckoutRequest, CheckoutResponse } from "./checkout.js";
+import { RecordCashCollectionRequest, RecordCashCollectionResponse, ReportLocationRequest, ReportLocationResponse } from "./delivery.js";
 import { StartProbeRequest, StartProbeResponse } from "./diagnostics.js";
 import {
   BroadcastStatus,
@@ -57,6 +58,8 @@ export const CALLABLE_SCHEMAS = {
   adminOrderAction: { request: AdminOrderAction, response: OrderActionResponse },
   updateCourierStatus: { request: CourierStatusRequest, response: CourierStatusResponse },
   courierOrderAction: { request: CourierOrderAction, response: OrderActionResponse },
+  reportLocation: { request: ReportLocationRequest, response: ReportLocationResponse },
+  recordCashCollection: { request: RecordCashCollectionRequest, response: RecordCashCollectionResponse },
   registerDevice: { request: RegisterDeviceRequest, response: DeviceResponse },
   unregisterDevice: { request: UnregisterDeviceRequest, response: DeviceResponse },
   updateNotificationPreferences: { request: UpdateNotificationPreferencesRequest, response: NotificationPreferences },

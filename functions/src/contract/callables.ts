@@ -22,6 +22,8 @@ export const CALLABLES = {
   adminOrderAction: "orders-adminAction",
   updateCourierStatus: "dispatch-updateCourierStatus",
   courierOrderAction: "dispatch-courierAction",
+  reportLocation: "dispatch-reportLocation",
+  recordCashCollection: "payments-recordCashCollection",
   registerDevice: "notifications-registerDevice",
   unregisterDevice: "notifications-unregisterDevice",
   updateNotificationPreferences: "notifications-updatePreferences",

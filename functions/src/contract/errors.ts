@@ -108,6 +108,15 @@ export const ERROR_REASONS = [
   "moot",
   "not-your-offer",
   "offer-expired",
+  // Live tracking and cash at the door.
+  "not-en-route",
+  "location-report-too-frequent",
+  "location-too-old",
+  "location-in-future",
+  "not-a-cash-order",
+  "cash-not-collectable",
+  "cash-already-recorded",
+  "currency-mismatch",
   // Notifications.
   "broadcast-not-found",
   // HTTPS endpoints (webhooks, health).

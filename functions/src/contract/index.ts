@@ -8,6 +8,7 @@ export * from "./callable-map.js";
 export * from "./callables.js";
 export * from "./catalog.js";
 export * from "./checkout.js";
+export * from "./delivery.js";
 export * from "./diagnostics.js";
 export * from "./documents.js";
 export * from "./errors.js";

@@ -31,6 +31,7 @@ import { OrderEventMessage } from "../orders/order-event";
 import { GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { actorOf, cancelBySystem, orderCorrelationId, orderRefOf, readOrder, SYSTEM, transitionOrder, writeOrderEvent } from "../orders/transition.service";
 import { shapedQuery } from "../shared/queries";
+import { endTracking, planEndTracking } from "./tracking.service";
 
 /** Seconds between searches while nobody is free. */
 const SEARCH_INTERVAL_SECONDS = 30;
@@ -88,9 +89,13 @@ export const courierAction: CallableImpl<CourierOrderAction, OrderActionResponse
         return answerOffer(orderId, uid, true);
       case "decline":
         return answerOffer(orderId, uid, false);
-      case "picked_up":
+      case "picked_up": {
+        const result = await transitionOrder(orderId, action, actorOf(caller), "courier: picked up");
+        return { orderId, status: result.to };
+      }
       case "delivered": {
-        const result = await transitionOrder(orderId, action, actorOf(caller), `courier: ${action.replace("_", " ")}`);
+        // The live position goes with the move: nobody reads where the courier is once the food is in.
+        const result = await transitionOrder(orderId, action, actorOf(caller), "courier: delivered", { alsoWrite: (tx) => planEndTracking(tx, orderId) });
         return { orderId, status: result.to };
       }
     }
@@ -334,8 +339,8 @@ export async function closeDelivery(orderId: string): Promise<void> {
 }
 
 /**
- * A delivered or abandoned order frees its courier (and any courier holding its offer), and
- * drops its own offer, so the offer's expiry finds nothing left to withdraw.
+ * A delivered or abandoned order frees its courier (and any courier holding its offer), drops
+ * its own offer, so the offer's expiry finds nothing left to withdraw, and its live position.
  */
 async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
   const { FieldValue } = firestoreValues();
@@ -351,6 +356,8 @@ async function releaseCouriers(order: DocumentSnapshot): Promise<void> {
   const assigned = order.get("courierUid") as string | undefined;
   if (!assigned) return;
   await closeDelivery(order.id);
+  // Already gone when the courier delivered; an order that ended otherwise loses it here.
+  await endTracking(order.id);
   await db().runTransaction(async (tx) => {
     const courier = await tx.get(couriers().doc(assigned));
     if (courier.get("activeOrderId") === order.id) tx.update(courier.ref, { activeOrderId: null, updatedAt: FieldValue.serverTimestamp() });

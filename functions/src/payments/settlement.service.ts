@@ -26,6 +26,7 @@ import { attentionFlag, logAttentionFlagged, type AttentionReason } from "../ord
 import { OrderEventMessage } from "../orders/order-event";
 import { ACCEPTED_STATES, GIVEN_UP_STATES, type OrderState } from "../orders/order-state";
 import { cancelBySystem, planTransition, readOrder, SYSTEM } from "../orders/transition.service";
+import { settleCashOrder } from "./cash-settlement.service";
 import { gatewayFor } from "./gateway";
 import type { PaymentState } from "./payment-events";
 
@@ -56,13 +57,14 @@ function isSettled(order: DocumentSnapshot): boolean {
 
 const isCard = (order: DocumentSnapshot) => order.get("paymentMethod") === "card";
 
-/** Subscriber: schedules a settlement whenever an order's payment lags behind its state. */
+/** Subscriber: schedules a settlement whenever an order's payment lags behind its state; cash orders settle at once (cash-settlement.service.ts). */
 export const onOrderEvent: SubscriberImpl<OrderEventMessage> = {
   schema: OrderEventMessage,
   async handle(event) {
     // Only status changes can change what the payment should be.
     if (!event.to || goalOf(event.to) === "none") return;
     const order = await readOrder(event.orderId);
+    if (order?.get("paymentMethod") === "cash") return settleCashOrder(order.id, event.to);
     if (!order || !isCard(order) || isSettled(order)) return;
     const version = (order.get("version") as number | undefined) ?? 1;
     await runOnceThen("payments-onOrderEvent", event.eventId, async () => {

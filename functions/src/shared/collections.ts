@@ -23,6 +23,10 @@ export const COLLECTIONS = {
   openOrders: "openOrders",
   /** Couriers' availability, location and current offer or delivery. */
   couriers: "couriers",
+  /** Per delivery under way (id: the order's), the courier's last position and ETA; deleted when the order ends. */
+  deliveryTracking: "deliveryTracking",
+  /** A courier's cash per day (id: `{courierUid}_{yyyy-mm-dd}_{currency}`): expected vs collected, flagged on a difference. */
+  cashReconciliations: "cashReconciliations",
   /** Push devices, one per FCM registration token (id: the token's SHA-256), owned by a user. */
   devices: "devices",
   /**

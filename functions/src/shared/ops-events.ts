@@ -83,6 +83,12 @@ export const OPS_EVENTS = {
     labels: [],
     meaning: "Settling a payment ran out of retries: dead-lettered and the order flagged for an operator.",
   },
+  cashReconciliationFlagged: {
+    name: "cash.reconciliation-flagged",
+    severity: "WARNING",
+    labels: [],
+    meaning: "A courier's cash day (cashReconciliations) now shows a difference between the cash due and the cash collected.",
+  },
   orderAttentionFlagged: {
     name: "order.attention-flagged",
     severity: "WARNING",

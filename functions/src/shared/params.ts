@@ -126,6 +126,36 @@ export const courierSearchRadiusKm = defineInt("COURIER_SEARCH_RADIUS_KM", {
   description: "Radius around the restaurant within which couriers are offered a delivery.",
 });
 
+/** The report interval the courier's app is told to keep while delivering (battery against freshness). */
+export const trackingReportIntervalSeconds = defineInt("TRACKING_REPORT_INTERVAL_SECONDS", {
+  default: 15,
+  description: "Seconds between a delivering courier's location reports, as the app is told to send them.",
+});
+
+/** Reports closer together than this are refused per courier (`resource-exhausted`), whatever the app does. */
+export const trackingMinIntervalSeconds = defineInt("TRACKING_MIN_INTERVAL_SECONDS", {
+  default: 5,
+  description: "Shortest gap the server accepts between two location reports of one courier; a faster one is refused.",
+});
+
+/** A location fix older than this says nothing about where the courier is now. */
+export const trackingMaxAgeSeconds = defineInt("TRACKING_MAX_AGE_SECONDS", {
+  default: 60,
+  description: "Oldest location fix (by its device time) a report may carry; older ones are refused.",
+});
+
+/** Speed the ETA shown to the customer assumes over the straight-line distance to the door. */
+export const courierSpeedKmh = defineInt("COURIER_SPEED_KMH", {
+  default: 15,
+  description: "Courier speed in km/h that the delivery ETA assumes over the straight-line distance to the drop-off.",
+});
+
+/** Where a courier's cash day starts and ends, for the per-day reconciliation. */
+export const cashDayTimeZone = defineString("CASH_DAY_TIME_ZONE", {
+  default: "Europe/Madrid",
+  description: "IANA time zone whose calendar days split couriers' cash reconciliations.",
+});
+
 /** Stripe's secret API key (sk_live_… / sk_test_…). */
 export const stripeSecretKey = defineSecret("STRIPE_SECRET_KEY");
 

@@ -114,6 +114,9 @@ export const QUERIES = {
   ordersNeedingAttention: { collection: orders, where: [["attention", "!="]] },
   ordersFlaggedAs: { collection: orders, where: [["attention.reason", "=="]] },
   opsAlertsInStatus: { collection: COLLECTIONS.opsAlerts, where: [["status", "=="]] },
+  // couriers' cash days: the operator's list of differences, and a courier's own days (the app)
+  flaggedCashReconciliationsNewestFirst: { collection: COLLECTIONS.cashReconciliations, where: [["flagged", "=="]], orderBy: [["day", "desc"]] },
+  cashReconciliationsOfCourierNewestFirst: { collection: COLLECTIONS.cashReconciliations, where: [["courierUid", "=="]], orderBy: [["day", "desc"]] },
   ordersOverduePayBefore,
   ordersOverdueAcceptBy,
   ordersOverdueAcceptedAt,

@@ -19,6 +19,8 @@ import type * as checkout from "../../src/checkout/checkout.service";
 import { ATTENTION_REASONS, CALLABLE_SCHEMAS, CALLABLES, CONTRACT_VERSION, ERROR_REASONS, ORDER_TRANSITIONS, type CallableName, type CallableParsedRequest } from "../../src/contract";
 import type * as probes from "../../src/diagnostics/probe.service";
 import type * as dispatch from "../../src/dispatch/dispatch.service";
+import type * as tracking from "../../src/dispatch/tracking.service";
+import type * as cash from "../../src/payments/cash-settlement.service";
 import type * as broadcasts from "../../src/notifications/broadcast.service";
 import type * as devices from "../../src/notifications/devices.service";
 import { ATTENTION_MESSAGES } from "../../src/orders/attention";
@@ -50,6 +52,8 @@ interface Implementations {
   adminOrderAction: typeof actions.adminAction;
   updateCourierStatus: typeof dispatch.updateCourierStatus;
   courierOrderAction: typeof dispatch.courierAction;
+  reportLocation: typeof tracking.reportLocation;
+  recordCashCollection: typeof cash.recordCashCollection;
   registerDevice: typeof devices.registerDevice;
   unregisterDevice: typeof devices.unregisterDevice;
   updateNotificationPreferences: typeof devices.updatePreferences;
@@ -87,6 +91,8 @@ const agreement: { [N in CallableName]: Agrees<N> } = {
   adminOrderAction: true,
   updateCourierStatus: true,
   courierOrderAction: true,
+  reportLocation: true,
+  recordCashCollection: true,
   registerDevice: true,
   unregisterDevice: true,
   updateNotificationPreferences: true,
