@@ -46,11 +46,17 @@ export class RiskRefusal extends DomainError {
 }
 
 /**
- * An address as a key: street line, postal code and country, case and punctuation folded. The
+ * An address as a key: street line, postal code and country, case, accents and punctuation folded. The
  * second line (flat, floor) is left out on purpose: varying it must not make a new address.
  */
 export function addressKey(address: CheckoutSubject["deliveryAddress"]): string {
-  const fold = (text: string) => text.normalize("NFKD").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  const fold = (text: string) =>
+    text
+      .normalize("NFKD")
+      .replace(/\p{M}/gu, "")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
   return [address.country, fold(address.postalCode), fold(address.line1)].join("|");
 }
 
