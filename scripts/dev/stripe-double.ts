@@ -12,7 +12,8 @@
  *        as the PaymentSheet would; delivers the resulting signed event to STRIPE_DOUBLE_WEBHOOK_URL.
  *        An authorization makes a charge (`latest_charge`, GET /v1/charges/:id) paid with
  *        `paymentMethod` (default `pm_card_visa`), whose card fingerprint is fixed per payment
- *        method id: the same id is the same card, any other id another card.
+ *        method id: the same id is the same card, any other id another card. A decline names
+ *        that payment method, with its card, in the intent's `last_payment_error`.
  * Run: tsx scripts/dev/stripe-double.ts  (port STRIPE_DOUBLE_PORT, default 12111)
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
@@ -186,6 +187,11 @@ export function cardFingerprint(paymentMethod: string): string {
   return createHash("sha256").update(paymentMethod).digest("hex").slice(0, 16);
 }
 
+/** A card payment method as Stripe embeds it (e.g. in a failure's `last_payment_error`). */
+function paymentMethodObject(paymentMethod: string): Params {
+  return { id: paymentMethod, object: "payment_method", type: "card", card: { brand: "visa", last4: "4242", fingerprint: cardFingerprint(paymentMethod) } };
+}
+
 /** The charge of an authorization: what Stripe reports about the card that paid. */
 function charge(intent: Params, paymentMethod: string): Params {
   const made = {
@@ -208,7 +214,7 @@ async function confirm(intentId: string, outcome: string, paymentMethod = "pm_ca
   if (!intent) return stripeError(404, "invalid_request_error", "No such payment_intent");
   const declined = outcome === "declined";
   Object.assign(intent, declined
-    ? { status: "requires_payment_method", last_payment_error: { type: "card_error", code: "card_declined", decline_code: "insufficient_funds" } }
+    ? { status: "requires_payment_method", last_payment_error: { type: "card_error", code: "card_declined", decline_code: "insufficient_funds", payment_method: paymentMethodObject(paymentMethod) } }
     : { status: "requires_capture", amount_capturable: intent.amount, last_payment_error: null, payment_method: paymentMethod, latest_charge: charge(intent, paymentMethod).id });
   const event = { id: id("evt"), object: "event", type: declined ? "payment_intent.payment_failed" : "payment_intent.amount_capturable_updated", created: now(), data: { object: intent } };
   let delivered: number | null = null;

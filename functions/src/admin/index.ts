@@ -5,4 +5,6 @@ exportLazily(exports, {
   setUserRole: () => require("./set-user-role.function").setUserRole,
   banUser: () => require("./ban-user.function").banUser,
   unbanUser: () => require("./unban-user.function").unbanUser,
+  listHeldOrders: () => require("./list-held-orders.function").listHeldOrders,
+  reviewHeldOrder: () => require("./review-held-order.function").reviewHeldOrder,
 });

@@ -2,10 +2,12 @@
  * Checkout: one idempotent request turns a cart into an order.
  *   1. claim the client's idempotency key (a retry returns the first result);
  *   2. price from the catalog, never from client numbers;
- *   3. in one transaction: reserve stock, use the promo code, create the order, and write its
- *      outbox event (which starts the payment window's clock: orders/order-events.service.ts);
+ *   3. in one transaction: judge the fraud rules (risk/: a refusal keeps nothing), reserve stock,
+ *      use the promo code, create the order, and write its outbox event (which starts the
+ *      payment window's clock: orders/order-events.service.ts);
  *   4. start the payment (card: a PaymentIntent with manual capture); if the payment cannot
- *      start for good, undo step 3.
+ *      start for good, undo step 3. An order the rules held starts nothing: it waits, `held`,
+ *      for an admin (risk/review.service.ts).
  *
  * The order's id comes from the idempotency key, so whatever happens after the commit (a
  * Stripe outage, a crash, a lease that ran out), a retry with the same key finds that order and
@@ -45,6 +47,7 @@ import { planReleaseOrderHolds } from "./order-holds";
 import { planOpenCashOrdersCheck, requireCashAllowed, requireCashOrderRoom } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
 import { currentTraceparent } from "../shared/tracing";
+import { assessCheckout, recordRefusal, RiskRefusal } from "../risk/checkout-risk.service";
 
 /**
  * Load shedding on a hot item: per instance, a few checkouts of one stock-tracked item at a time,
@@ -130,8 +133,8 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
 
   const { FieldValue, Timestamp } = firestoreValues();
   const card = request.paymentMethod === "card";
-  const status: OrderState = card ? "awaiting_payment" : "placed";
-  const payBefore = card ? new Date(now.getTime() + paymentWindowMinutes.value() * 60_000) : null;
+  const accountCreatedAtMs = (profileSnap.get("createdAt") as { toMillis(): number } | undefined)?.toMillis();
+  const riskSubject = { uid, deliveryAddress: request.deliveryAddress, deviceId: request.deviceId, total: breakdown.total, accountCreatedAtMs };
   const stockLines = request.lines
     .map((line, index) => ({ line: index, restaurantId: request.restaurantId, itemId: line.itemId, name: items.get(line.itemId)!.name, quantity: line.quantity }))
     .filter((l) => items.get(l.itemId)!.tracksStock);
@@ -142,6 +145,12 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const reserveAndCreate = () => runTransactionWithin(deadline, async (tx) => {
     // A request racing us with the same key (after a lease ran out) may have created it.
     if ((await tx.get(orderRef)).exists) return undefined;
+    const risk = await assessCheckout(tx, riskSubject, now.getTime());
+    if (risk.decision === "refuse") throw new RiskRefusal(risk.checks);
+    // Held: neither paid for nor sent to the restaurant until an admin approves (no clocks run).
+    const held = risk.decision === "hold";
+    const status: OrderState = held ? "held" : card ? "awaiting_payment" : "placed";
+    const payBefore = card && !held ? new Date(now.getTime() + paymentWindowMinutes.value() * 60_000) : null;
     const markCash = card ? () => undefined : await planOpenCashOrdersCheck(tx, uid, now);
     const reserve = await planReservation(tx, orderRef.id, stockLines);
     const usePromo = request.promoCode ? await planPromotionUse(tx, request.promoCode, { uid, verifiedPhone }, orderRef.id) : () => undefined;
@@ -163,7 +172,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
       version: 1,
       pickup: restaurant!.location,
       payBefore: payBefore ? Timestamp.fromDate(payBefore) : null,
-      acceptBy: card ? null : Timestamp.fromMillis(now.getTime() + acceptanceWindowMinutes.value() * 60_000),
+      acceptBy: status === "placed" ? Timestamp.fromMillis(now.getTime() + acceptanceWindowMinutes.value() * 60_000) : null,
       history: [{ at: Timestamp.fromDate(now), by: uid, byKind: "customer", from: null, to: status, why: "checkout", correlationId: caller.correlationId }],
       correlationId: caller.correlationId,
       // The order's trace: every later step of the order continues it (shared/tracing.ts).
@@ -177,6 +186,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     // Contact data where only the customer and admins read it (orders/personal-data.ts).
     tx.create(orderRef.collection(PRIVATE).doc(CONTACT), contact);
     writeOrderEvent(tx, { id: orderRef.id, restaurantId: request.restaurantId, customerUid: uid, correlationId: caller.correlationId, traceparent: document.traceparent }, orderEventType(status), { version: 1, from: null, to: status });
+    risk.record(tx, orderRef.id, caller.correlationId);
     return document;
   }, checkoutContended);
   // Items not tracked have no shards to fight over: only tracked ones take turns, and a sold-out
@@ -184,6 +194,12 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   if (hotItems.length > 0) await requireInStock(stockLines);
   const withItemTurns = () => (hotItems.length === 0 ? reserveAndCreate() : itemTurns.run(hotItems, reserveAndCreate));
   const { value: created, attempts } = await (card ? withItemTurns() : cashGuardTurns.run([uid], withItemTurns)).catch(async (error: unknown) => {
+    if (error instanceof RiskRefusal) {
+      // Nothing was kept; the decision is, with the rules that refused it.
+      await recordRefusal(error, uid, caller.correlationId);
+      log.warn("checkout.risk-refused", { orderId: orderRef.id, rules: error.checks.filter((c) => c.tripped).map((c) => c.rule) });
+      throw error;
+    }
     const shed = error instanceof ShedError ? error.shedCause : error instanceof DomainError && error.extra.reason === "checkout-contended" ? "budget-spent" : undefined;
     if (!shed) throw error;
     // Sold out, or at the cash cap, while this request waited: that is the answer, not "try again".
@@ -192,7 +208,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
     log.warn("checkout.shed", { orderId: orderRef.id, cause: shed });
     throw error instanceof ShedError ? (hotItems.some((id) => error.key === id) ? itemBusy() : checkoutContended()) : error;
   });
-  if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length, attempts });
+  if (created) log.info("checkout.order-created", { orderId: orderRef.id, total: breakdown.total, paymentMethod: request.paymentMethod, lines: request.lines.length, attempts, status: created.status });
   await faultPoint("checkout.after-commit");
   return resumeOrder({ ref: orderRef, data: created ?? (await orderRef.get()).data()! }, key);
 }
@@ -217,14 +233,15 @@ async function resumeOrder({ ref, data: order }: OrderView, key: CheckoutKey): P
   const status = order.status as OrderState;
   const breakdown = order.breakdown as PriceBreakdown;
   const payBefore = (order.payBefore as { toDate(): Date } | null)?.toDate().toISOString() ?? null;
-  const answer = (payment: CheckoutResponse["payment"]): CheckoutResponse => ({ orderId: ref.id, status: status === "awaiting_payment" ? status : "placed", breakdown, payBefore, payment });
+  const answered: CheckoutResponse["status"] = status === "held" || status === "awaiting_payment" ? status : "placed";
+  const answer = (payment: CheckoutResponse["payment"]): CheckoutResponse => ({ orderId: ref.id, status: answered, breakdown, payBefore, payment });
   if (status === "payment_failed" && order.failureReason === "payment-start-failed") {
     throw new DomainError("failed-precondition", "The payment could not be started. Check out again.", { reason: "payment-start-failed" });
   }
   if (GIVEN_UP_STATES.includes(status)) {
     throw new DomainError("failed-precondition", `This checkout's order is already ${status.replace(/_/g, " ")}. Check out again.`, { reason: "order-closed" });
   }
-  // Paid, or moving on: the order is the answer; there is nothing left to pay.
+  // Held for review, paid, or moving on: the order is the answer; there is nothing to pay now.
   if (status !== "awaiting_payment") return answer(null);
   const gateway = await gatewayFor(order.paymentMethod as "card" | "cash");
   let authorization;

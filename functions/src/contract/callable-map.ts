@@ -37,12 +37,15 @@ import {
   UpdateProfileRequest,
   UpdateProfileResponse,
 } from "./profile.js";
+import { ListHeldOrdersRequest, ListHeldOrdersResponse, ReviewHeldOrderRequest, ReviewHeldOrderResponse } from "./risk.js";
 
 export const CALLABLE_SCHEMAS = {
   startProbe: { request: StartProbeRequest, response: StartProbeResponse },
   setUserRole: { request: SetUserRoleRequest, response: SetUserRoleResponse },
   banUser: { request: BanUserRequest, response: BanUserResponse },
   unbanUser: { request: UnbanUserRequest, response: UnbanUserResponse },
+  listHeldOrders: { request: ListHeldOrdersRequest, response: ListHeldOrdersResponse },
+  reviewHeldOrder: { request: ReviewHeldOrderRequest, response: ReviewHeldOrderResponse },
   updateProfile: { request: UpdateProfileRequest, response: UpdateProfileResponse },
   deleteAccount: { request: DeleteAccountRequest, response: DeleteAccountResponse },
   syncPhone: { request: SyncPhoneRequest, response: SyncPhoneResponse },

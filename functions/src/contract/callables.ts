@@ -7,6 +7,8 @@ export const CALLABLES = {
   setUserRole: "admin-setUserRole",
   banUser: "admin-banUser",
   unbanUser: "admin-unbanUser",
+  listHeldOrders: "admin-listHeldOrders",
+  reviewHeldOrder: "admin-reviewHeldOrder",
   updateProfile: "auth-updateProfile",
   deleteAccount: "auth-deleteAccount",
   syncPhone: "auth-syncPhone",

@@ -56,6 +56,11 @@ export const CheckoutRequest = z.strictObject({
     .optional(),
   paymentMethod: z.enum(PAYMENT_METHODS),
   /**
+   * The app's id for this device (its installation id, or the `deviceId` notifications-registerDevice
+   * answered); optional. The fraud rules count orders per device with it, as a keyed hash only.
+   */
+  deviceId: Id.optional(),
+  /**
    * Made by the app once per checkout attempt (a UUID) and reused when it retries: the same key
    * with the same request returns the same order; with a different request it is refused.
    */
@@ -120,7 +125,12 @@ export const CardPaymentSheet = z.object({
 
 export const CheckoutResponse = z.object({
   orderId: z.string(),
-  status: z.enum(["awaiting_payment", "placed"]),
+  /**
+   * `held`: a fraud rule holds the order for an admin's review; nothing is charged and the
+   * restaurant does not see it. Approved, it becomes awaiting_payment (check out again with the
+   * same idempotency key for the payment sheet) or placed; rejected, cancelled.
+   */
+  status: z.enum(["held", "awaiting_payment", "placed"]),
   breakdown: PriceBreakdown,
   /** Card orders: complete payment within this time or the reservation lapses (ISO 8601). */
   payBefore: z.string().nullable(),

@@ -100,6 +100,7 @@ export const ERROR_REASONS = [
   "payments-unavailable",
   "payment-start-failed",
   "card-declined",
+  "risk-review",
   // Order workflow and dispatch.
   "order-not-found",
   "not-your-order",

@@ -17,5 +17,6 @@ export * from "./order-states.js";
 export * from "./orders.js";
 export * from "./primitives.js";
 export * from "./profile.js";
+export * from "./risk.js";
 export * from "./roles.js";
 export * from "./version.js";

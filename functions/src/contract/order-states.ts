@@ -4,10 +4,13 @@
  * server code, so the app imports exactly the table the server enforces.
  *
  *   awaiting_payment -> placed -> accepted -> preparing -> ready -> picked_up -> delivered
- *   with expired, payment_failed, rejected, cancelled and refunded along the way.
+ *   with expired, payment_failed, rejected, cancelled and refunded along the way. A checkout the
+ *   fraud rules hold (risk/rules.ts) starts as `held` and waits for an admin: approved, it becomes
+ *   awaiting_payment (card) or placed (cash); rejected, cancelled.
  */
 
 export const ORDER_STATES = [
+  "held",
   "awaiting_payment",
   "placed",
   "accepted",
@@ -38,10 +41,13 @@ const ACTIVE_AFTER_ACCEPTANCE: readonly OrderState[] = ["accepted", "preparing",
 
 /** Every allowed move. Anything absent is refused (`failed-precondition` / `invalid-transition`). */
 export const ORDER_TRANSITIONS: readonly OrderTransition[] = [
+  // Held for review: neither paid for nor shown to the restaurant until an admin approves it.
+  { from: ["held"], to: "awaiting_payment", by: ["admin"] },
+  { from: ["held"], to: "placed", by: ["admin"] },
   { from: ["awaiting_payment"], to: "placed", by: ["system"] },
   { from: ["awaiting_payment"], to: "expired", by: ["system"] },
   { from: ["awaiting_payment"], to: "payment_failed", by: ["system"] },
-  { from: ["awaiting_payment", "placed"], to: "cancelled", by: ["customer", "admin", "system"] },
+  { from: ["held", "awaiting_payment", "placed"], to: "cancelled", by: ["customer", "admin", "system"] },
   { from: ["placed"], to: "accepted", by: ["staff", "admin"] },
   { from: ["placed"], to: "rejected", by: ["staff", "admin"] },
   { from: ["accepted"], to: "preparing", by: ["staff", "admin"] },

@@ -91,6 +91,13 @@ const because = (d: OrderDetails, locale: Locale) => {
 };
 
 const TEMPLATES: Record<string, Partial<Record<Audience, Template>>> = {
+  // Held by the fraud rules (risk/rules.ts): the restaurant hears of it only once it is approved.
+  "orders.v1.held": {
+    customer: {
+      en: (d) => ({ title: `We are checking order ${shortRef(d.orderId)}`, body: "It goes to the restaurant once it is confirmed. Nothing is charged before that." }),
+      es: (d) => ({ title: `Estamos revisando el pedido ${shortRef(d.orderId)}`, body: "Irá al restaurante en cuanto se confirme. No se cobra nada antes." }),
+    },
+  },
   "orders.v1.placed": {
     customer: {
       en: (d) => ({ title: `Order ${shortRef(d.orderId)} placed`, body: `The restaurant has your order (${money(d.total, "en")}). We will tell you when they accept it.` }),

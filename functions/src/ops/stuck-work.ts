@@ -27,6 +27,8 @@ export interface StateLimit {
  * a cancelled order is the stall sweep's `release-not-settled`).
  */
 export const ORDER_STATE_LIMITS: Partial<Record<OrderState, StateLimit | null>> = {
+  // Waits for an admin's review (risk-listHeldOrders shows the queue): a person's decision.
+  held: null,
   // The expiry task runs at payBefore, and the stall sweep (every 5 min, 2 min grace) re-drives
   // it twice within 10 minutes: past that both were lost.
   awaiting_payment: { clock: "payBefore", maxMinutes: 10 },

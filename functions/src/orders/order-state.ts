@@ -5,7 +5,8 @@
  * can tell the client exactly why.
  *
  *   awaiting_payment -> placed -> accepted -> preparing -> ready -> picked_up -> delivered
- *   with expired, payment_failed, rejected, cancelled and refunded along the way.
+ *   with expired, payment_failed, rejected, cancelled and refunded along the way, and `held`
+ *   (for an admin's review) before any of it.
  */
 
 import { ORDER_TRANSITIONS, type ActorKind, type OrderState } from "../contract/order-states";

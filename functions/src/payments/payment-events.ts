@@ -14,6 +14,7 @@ import { planReleaseOrderHolds } from "../checkout/order-holds";
 import { planPromotionCardUse } from "../checkout/promotions.service";
 import { planTransition, SYSTEM } from "../orders/transition.service";
 import { shapedQuery } from "../shared/queries";
+import { countFailedPayment } from "../risk/failed-payments";
 
 export type PaymentState = "requires_action" | "authorized" | "captured" | "failed" | "canceled" | "partially_refunded" | "refunded";
 
@@ -42,7 +43,10 @@ export interface PaymentEvent {
   amount?: number;
   /** ISO 4217, any case (Stripe writes lowercase). */
   currency?: string;
-  /** The paying card's fingerprint (authorizations), for per-card promo limits. Never stored raw. */
+  /**
+   * The card's fingerprint: the paying card (authorizations), for per-card promo limits; the card
+   * that failed (failures), for the fraud rules. Never stored raw.
+   */
   cardFingerprint?: string;
 }
 
@@ -118,6 +122,8 @@ export async function applyPaymentEvent(tx: Transaction, event: PaymentEvent): P
     releaseHolds?.();
     update = { ...update, ...planTransition(tx, order, "cancelled", SYSTEM.payments, "payment-canceled").fields };
   }
+  // Declines feed the fraud rules (risk/rules.ts): per account and per card.
+  if (event.to === "failed") countFailedPayment(tx, order.get("customerUid") as string, event.cardFingerprint, event.created * 1000);
   tx.update(order.ref, update);
   return "applied";
 }

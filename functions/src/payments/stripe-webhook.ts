@@ -56,8 +56,9 @@ async function toPaymentEvent(event: Stripe.Event): Promise<PaymentEvent> {
     to,
     failureCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined,
     // Promo limits count the card that paid (planPromotionCardUse): one more Stripe call, made
-    // only for an order that used a code.
-    cardFingerprint: to === "authorized" && intent.metadata?.promoCode ? await cardFingerprint(intent) : undefined,
+    // only for an order that used a code. A failure names its card in the event itself.
+    cardFingerprint:
+      to === "authorized" && intent.metadata?.promoCode ? await cardFingerprint(intent) : to === "failed" ? (intent.last_payment_error?.payment_method?.card?.fingerprint ?? undefined) : undefined,
     amount: intent.amount,
     currency: intent.currency,
   };

@@ -65,6 +65,14 @@ export const COLLECTIONS = {
   /** Keyed hashes of banned accounts' emails and phones (`{purpose}-{hash}`), refused at sign-up. */
   bannedIdentities: "bannedIdentities",
   rateLimits: "rateLimits",
+  /**
+   * Fraud-rule counters per (counter, keyed hash of the key) and hour: `riskCounters/{series}/hours/{hour}`
+   * (risk/counters.ts). No personal data; server-only; TTL on `expireAt`.
+   */
+  riskCounters: "riskCounters",
+  hours: "hours",
+  /** Every fraud-rule decision (allow, refuse, hold, approve, reject) with its rules' values and limits; admin-read only. */
+  riskDecisions: "riskDecisions",
   /** Per account (id: uid), read and written by each cash checkout so one account's run one at a time; TTL on `expireAt`. */
   cashCheckoutGuards: "cashCheckoutGuards",
   processedEvents: "processedEvents",

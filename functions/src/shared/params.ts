@@ -74,6 +74,52 @@ export const maxOpenCashOrders = defineInt("MAX_OPEN_CASH_ORDERS", {
   description: "Most open cash orders one account may have at once; another cash checkout is refused until one ends.",
 });
 
+/*
+ * Fraud rules' thresholds (risk/rules.ts holds the rules: what each counts and whether it refuses
+ * or holds). A rule trips when its counted value is above its limit.
+ */
+/** The velocity rules' window: failed payments and orders counted over this many hours. */
+export const riskWindowHours = defineInt("RISK_WINDOW_HOURS", {
+  default: 24,
+  description: "Hours over which the fraud rules count failed payments and orders per user, card, address and device.",
+});
+
+export const riskFailedPaymentsPerUser = defineInt("RISK_FAILED_PAYMENTS_PER_USER", {
+  default: 5,
+  description: "Failed card payments one account may have in the window; past it its checkouts are refused (risk-review).",
+});
+
+export const riskFailedPaymentsPerCard = defineInt("RISK_FAILED_PAYMENTS_PER_CARD", {
+  default: 5,
+  description: "Failed payments one card (by fingerprint, on any account) may have in the window; past it checkouts of accounts that used it are refused.",
+});
+
+export const riskOrdersPerAddress = defineInt("RISK_ORDERS_PER_ADDRESS", {
+  default: 10,
+  description: "Orders to one delivery address in the window (any account); past it checkouts are held for review.",
+});
+
+export const riskOrdersPerDevice = defineInt("RISK_ORDERS_PER_DEVICE", {
+  default: 10,
+  description: "Orders from one device (checkout deviceId) in the window; past it checkouts are held for review.",
+});
+
+/** An account younger than this is new: the two limits below apply to it. */
+export const riskNewAccountHours = defineInt("RISK_NEW_ACCOUNT_HOURS", {
+  default: 24,
+  description: "Hours an account counts as new for the new-account fraud rules.",
+});
+
+export const riskNewAccountMaxOrders = defineInt("RISK_NEW_ACCOUNT_MAX_ORDERS", {
+  default: 3,
+  description: "Orders a new account may place before further checkouts are held for review.",
+});
+
+export const riskNewAccountMaxTotal = defineInt("RISK_NEW_ACCOUNT_MAX_TOTAL", {
+  default: 15000,
+  description: "Largest order total (minor units) a new account may place without review; larger ones are held.",
+});
+
 /** Checkouts of one stock-tracked item that one instance runs at once (load shedding, checkout.service.ts). */
 export const checkoutItemMaxInFlight = defineInt("CHECKOUT_ITEM_MAX_IN_FLIGHT", {
   default: 10,

@@ -13,7 +13,7 @@ import { defineSecret } from "firebase-functions/params";
 /** The HMAC key behind every pseudonym. Rotating it breaks the link to existing ones. */
 export const pseudonymKey = defineSecret("PSEUDONYM_KEY");
 
-export type PseudonymPurpose = "uid" | "phone" | "email" | "card";
+export type PseudonymPurpose = "uid" | "phone" | "email" | "card" | "address" | "device";
 
 /** The keyed pseudonym of `value` for `purpose`: 32 hex characters, the same for the same input. */
 export function keyedHash(purpose: PseudonymPurpose, value: string): string {

@@ -92,6 +92,7 @@ export const QUERIES = {
   openCashOrdersOfCustomer: { collection: orders, where: [["customerUid", "=="], ["paymentMethod", "=="], ["status", "in"]] },
   stockReservationsOfItemInStatus: { collection: COLLECTIONS.stockReservations, where: [["inventoryIds", "array-contains"], ["status", "=="]] },
   orderOfPaymentIntent: { collection: orders, where: [["payment.intentId", "=="]] },
+  riskCounterHoursBetween: { collection: COLLECTIONS.hours, where: [["hour", ">="], ["hour", "<"]] },
   availableCouriersByGeohash: { collection: COLLECTIONS.couriers, where: [["available", "=="]], orderBy: [["geohash", "asc"]] },
 
   // orders: sweeps

@@ -143,6 +143,13 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     listQuery: (db) => query(collection(db, "opsAlerts"), where("status", "==", "open")),
     allowed: { get: ["admin"], list: ["admin"] },
   },
+  "riskDecisions (fraud-rule decisions, for admins)": {
+    collection: "riskDecisions",
+    seed: { id: "checkout-o1", data: { kind: "checkout", decision: "hold", orderId: "o1", subject: "0123abcd", tripped: ["orders-per-address"], checks: [] } },
+    listQuery: (db) => query(collection(db, "riskDecisions"), where("decision", "==", "hold")),
+    allowed: { get: ["admin"], list: ["admin"] },
+  },
+  "riskCounters hours": serverOnly("riskCounters/ordersByAddress-0123abcd/hours"),
   broadcasts: serverOnly("broadcasts"),
   "broadcasts batches": serverOnly("broadcasts/b1/batches"),
   "restaurantAudiences customers": serverOnly("restaurantAudiences/r1/customers"),

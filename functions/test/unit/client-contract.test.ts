@@ -25,6 +25,7 @@ import type * as broadcasts from "../../src/notifications/broadcast.service";
 import type * as devices from "../../src/notifications/devices.service";
 import { ATTENTION_MESSAGES } from "../../src/orders/attention";
 import type * as actions from "../../src/orders/actions.service";
+import type * as review from "../../src/risk/review.service";
 import { TRANSITIONS } from "../../src/orders/order-state";
 import type { CallableImpl } from "../../src/shared/callable";
 
@@ -37,6 +38,8 @@ interface Implementations {
   setUserRole: typeof roles.setUserRole;
   banUser: typeof bans.banUser;
   unbanUser: typeof bans.unbanUser;
+  listHeldOrders: typeof review.listHeldOrders;
+  reviewHeldOrder: typeof review.reviewHeldOrder;
   updateProfile: typeof profile.updateProfile;
   deleteAccount: typeof profile.deleteAccount;
   syncPhone: typeof phone.syncPhone;
@@ -76,6 +79,8 @@ const agreement: { [N in CallableName]: Agrees<N> } = {
   setUserRole: true,
   banUser: true,
   unbanUser: true,
+  listHeldOrders: true,
+  reviewHeldOrder: true,
   updateProfile: true,
   deleteAccount: true,
   syncPhone: true,
@@ -145,6 +150,7 @@ const NOT_ERROR_REASONS = new Set([
   "no-open-offer", // an offer decision, mapped to an answer by the caller
   "not-this-offer", // an offer decision, mapped to an answer by the caller
   "event-type-not-handled", // a Stripe webhook acknowledgement, not an error
+  "suspected-fraud", // a rejected held order's cancellation reason (contract ADMIN_REASONS), not an error
 ]);
 
 /** Every reason the server's code can put on an error, found in the source. */

@@ -34,7 +34,7 @@ describe("order state machine", () => {
 
   it("has no transition out of a terminal state, and every state is reachable", () => {
     assert.deepEqual([...TERMINAL_STATES].sort(), ["expired", "payment_failed", "refunded"]);
-    const reachable = new Set<string>(["awaiting_payment", ...TRANSITIONS.map((t) => t.to)]);
+    const reachable = new Set<string>(["held", "awaiting_payment", ...TRANSITIONS.map((t) => t.to)]);
     assert.deepEqual(ORDER_STATES.filter((s) => !reachable.has(s)), []);
   });
 
@@ -56,7 +56,7 @@ describe("order state machine", () => {
     assert.deepEqual(ACCEPTED_STATES.filter((s) => GIVEN_UP_STATES.includes(s)), [], "never both due and returned");
     assert.deepEqual(OPEN_STATES.filter((s) => GIVEN_UP_STATES.includes(s) || s === "delivered"), [], "a closed order leaves the board");
     const unsettled = ORDER_STATES.filter((s) => !ACCEPTED_STATES.includes(s) && !GIVEN_UP_STATES.includes(s));
-    assert.deepEqual(unsettled, ["awaiting_payment", "placed"], "only orders not yet taken on leave the money on hold");
+    assert.deepEqual(unsettled, ["held", "awaiting_payment", "placed"], "only orders not yet taken on leave the money on hold");
     // Every way out of acceptance that is not delivery ends in a given-up state.
     for (const t of TRANSITIONS.filter((t) => t.from.some((f) => ACCEPTED_STATES.includes(f)) && !ACCEPTED_STATES.includes(t.to))) {
       assert.ok(GIVEN_UP_STATES.includes(t.to), t.to);
