@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { assertFails, assertSucceeds, initializeTestEnvironment, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
-import { collection, deleteDoc, doc, getDoc, getDocs, query, setDoc, updateDoc, where, type Firestore } from "firebase/firestore";
+import { collection, deleteDoc, doc, getCountFromServer, getDoc, getDocs, query, setDoc, updateDoc, where, type Firestore } from "firebase/firestore";
 import { contactOf, DELIVERY_CONTACT_FIELDS, openDelivery, orderCustomerFields } from "../../src/orders/personal-data";
 
 type Principal = "unauthenticated" | "customerA" | "customerB" | "staffR1" | "staffR2" | "courier" | "admin";
@@ -265,6 +265,17 @@ describe("rules: beyond the matrix", () => {
 
   it("an admin can list every probe", async () => {
     await assertSucceeds(getDocs(collection(dbFor("admin"), "probes")));
+  });
+
+  it("the operator console's order queries (flagged orders, counts per state) are for admins only", async () => {
+    const flagged = (principal: Principal) => getDocs(query(collection(dbFor(principal), "orders"), where("attention", "!=", null)));
+    const placed = (principal: Principal) => getCountFromServer(query(collection(dbFor(principal), "orders"), where("status", "==", "placed")));
+    await assertSucceeds(flagged("admin"));
+    await assertSucceeds(placed("admin"));
+    for (const principal of ["customerA", "staffR1", "courier", "unauthenticated"] as Principal[]) {
+      await assertFails(flagged(principal));
+      await assertFails(placed(principal));
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { FunctionsError, httpsCallable, type Functions } from "firebase/functions";
 import { CALLABLES } from "../../../functions/src/contract/callables.ts";
+import { APP_VERSION_KEY, CONTRACT_VERSION } from "../../../functions/src/contract/version.ts";
 import { h, show } from "./dom.ts";
 
 export const ADMIN_REASONS = ["customer-request", "restaurant-request", "suspected-fraud", "payment-problem", "other"] as const;
@@ -25,10 +26,15 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+/** Calls the callable `name` as an app of this contract version does (a server with MIN_APP_VERSION set checks it). */
+export async function invoke<T>(functions: Functions, name: string, data: Record<string, unknown>): Promise<T> {
+  return (await httpsCallable(functions, name)({ ...data, [APP_VERSION_KEY]: CONTRACT_VERSION })).data as T;
+}
+
 /** Calls `name` with `data`; reports the outcome in the live region. Resolves to the answer, or undefined after an error. */
-export async function call<T>(functions: Functions, name: string, data: unknown, done: string): Promise<T | undefined> {
+export async function call<T>(functions: Functions, name: string, data: Record<string, unknown>, done: string): Promise<T | undefined> {
   try {
-    const answer = (await httpsCallable(functions, name)(data)).data as T;
+    const answer = await invoke<T>(functions, name, data);
     say(done);
     return answer;
   } catch (error) {

@@ -4,10 +4,9 @@
  * `ops-orderTrace`: spans are not in Firestore).
  */
 import { collection, doc, onSnapshot, query, where, type FirestoreError, type Unsubscribe } from "firebase/firestore";
-import { httpsCallable } from "firebase/functions";
 import { CALLABLES } from "../../../functions/src/contract/callables.ts";
 import type { OrderTraceResponse } from "../../../functions/src/contract/ops.ts";
-import { orderAction, replayDeadLetter } from "./actions.ts";
+import { invoke, orderAction, replayDeadLetter } from "./actions.ts";
 import { age, duration, h, millis, money, show } from "./dom.ts";
 import type { Clients } from "./firebase.ts";
 
@@ -110,7 +109,7 @@ export function renderOrderPage(main: HTMLElement, clients: Clients, orderId: st
 
   async function loadTrace(): Promise<void> {
     try {
-      const answer = (await httpsCallable(functions, CALLABLES.orderTrace)({ orderId })).data as OrderTraceResponse;
+      const answer = await invoke<OrderTraceResponse>(functions, CALLABLES.orderTrace, { orderId });
       if (answer.source === "cloud-trace") return show(trace, h("p", {}, "Deployed traces are in Cloud Trace: ", h("a", { href: answer.url ?? "#" }, "open Cloud Trace"), ` and filter by orderId:${orderId}.`));
       if (answer.traces.length === 0) return show(trace, h("p", { class: "empty" }, "No span recorded for this order in this session."));
       show(trace, answer.traces.map((t) => waterfall(t.traceId, t.spans)));
