@@ -75,8 +75,9 @@ step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json", "--i
 
 runTier("unit", env);
 
-// The operator console's bundle, which the Hosting emulator serves to the e2e tier.
-if (testFiles(TIERS.e2e.dir, env).length > 0) step("build console", npx, ["vite", "build", "--config", "packages/console/vite.config.ts"]);
+// The operator console's bundle, which the Hosting emulator serves to the e2e tier (only started for it).
+const consoleTested = testFiles(TIERS.e2e.dir, env).length > 0;
+if (consoleTested) step("build console", npx, ["vite", "build", "--config", "packages/console/vite.config.ts"]);
 
 const emulatorTiers: Tier[] = ["integration", "rules", "e2e"];
 const emulatorLaunched = Date.now();
@@ -93,7 +94,7 @@ if (emulatorTiers.some((tier) => testFiles(TIERS[tier].dir, env).length > 0)) {
     "--project",
     PROJECT_ID,
     "--only",
-    "auth,functions,firestore,pubsub,tasks,hosting",
+    `auth,functions,firestore,pubsub,tasks${consoleTested ? ",hosting" : ""}`,
     // The demo data npm start serves, so a test proves it loads and its credentials work.
     "--import",
     "emulator-data",
