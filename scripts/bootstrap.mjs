@@ -20,3 +20,13 @@ for (const dir of [root, join(root, "functions")]) {
   const run = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: "inherit" });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
+
+// The console's e2e tier (functions/test/e2e) drives a system Chromium; nothing is downloaded
+// for it. Said here, before a long run, rather than only when that tier fails. Installing it
+// is left to the person (`apt-get install chromium` on Debian): a test command that changes the
+// system's packages would surprise, and needs the network this step must not depend on.
+const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => path && existsSync(path));
+if (!chromium) {
+  console.warn("Note: no Chromium found (checked CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser).");
+  console.warn("      The operator console's e2e tier will fail until one is installed: apt-get install chromium (Debian).");
+}

@@ -3,18 +3,21 @@
  * read), kept with its payload, error, attempts and correlation id. List them, and once the
  * cause is fixed, replay them: a task is enqueued again with its original payload and
  * correlation id (the handler closes the letter when it succeeds), a message is published
- * again with its original attributes (its event id, so subscribers still dedupe).
+ * again with its original attributes (its event id, so subscribers still dedupe). Each replay
+ * writes an audit entry (functions/src/ops/dead-letter-replay.service.ts, shared with the
+ * operator console's `ops-replayDeadLetter`).
  *
  *   npm run admin:dead-letters -- list [--all] [--project id]
  *   npm run admin:dead-letters -- replay <deadLetterId>… [--project id]
  *   npm run admin:dead-letters -- replay --all-open [--project id]
  */
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { COLLECTIONS } from "../../functions/src/shared/collections.ts";
-import { withContext } from "../../functions/src/shared/context.ts";
-import { db, firestoreValues, functionsAdmin } from "../../functions/src/shared/firebase.ts";
-import { publish } from "../../functions/src/shared/pubsub.ts";
-import type { Topic } from "../../functions/src/shared/topics.ts";
+import { replayDeadLetter } from "../../functions/src/ops/dead-letter-replay.service.ts";
+import { newCorrelationId } from "../../functions/src/shared/context.ts";
+import { DomainError } from "../../functions/src/shared/errors.ts";
+import { db } from "../../functions/src/shared/firebase.ts";
 import { describeTarget, useTarget } from "../lib/target.ts";
 import { shapedQuery } from "../../functions/src/shared/queries.ts";
 
@@ -59,31 +62,12 @@ async function list(): Promise<void> {
 }
 
 async function replay(id: string): Promise<void> {
-  const ref = letters().doc(id);
-  const snapshot = await ref.get();
-  if (!snapshot.exists) throw new Error(`No dead letter ${id}.`);
-  const letter = snapshot.data() as Letter;
-  if (letter.status === "resolved") {
-    console.log(`${id}: already resolved; skipped`);
-    return;
-  }
-  await withContext({ correlationId: letter.correlationId ?? `replay-${id}`, handler: "admin:dead-letters" }, async () => {
-    if (letter.source === "task") {
-      // Without its schedule: a replay is due now. A fresh task id: queues remember old ones.
-      const envelope: Record<string, unknown> = { ...letter.payload, replayOf: id };
-      delete envelope.notBefore;
-      await functionsAdmin().taskQueue(letter.handler).enqueue(envelope);
-    } else if (letter.source === "pubsub") {
-      const { topic, attributes, body } = letter.payload as { topic: Topic; attributes: { eventId: string; type: string }; body?: object };
-      if (!body) throw new Error(`${id}: the message body was not readable JSON; nothing to replay.`);
-      await publish(topic, body, attributes);
-    } else {
-      throw new Error(`${id}: a Firestore trigger cannot be replayed; fix the document ${String(letter.payload.document)} instead.`);
-    }
+  const result = await replayDeadLetter(id, `script:${userInfo().username}`, newCorrelationId()).catch((error: unknown) => {
+    if (error instanceof DomainError && error.extra.reason === "dead-letter-resolved") return undefined;
+    throw error;
   });
-  const { FieldValue } = firestoreValues();
-  await ref.update({ status: "replayed", replays: FieldValue.increment(1), lastReplayedAt: FieldValue.serverTimestamp() });
-  console.log(`${id}: replayed (${letter.source} → ${letter.handler})`);
+  if (!result) return console.log(`${id}: already resolved; skipped`);
+  console.log(`${id}: replayed (${result.source} → ${result.handler})`);
 }
 
 if (command === "list") {

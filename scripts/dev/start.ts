@@ -1,7 +1,8 @@
 /**
- * `npm start`: the whole local stack. Builds the functions, keeps rebuilding them on change,
- * starts the Stripe double and the Auth, Functions, Firestore, Pub/Sub and Cloud Tasks emulators
- * with the demo data of emulator-data/ imported, and prints where everything listens once up.
+ * `npm start`: the whole local stack. Builds the functions and the operator console, keeps
+ * rebuilding both on change, starts the Stripe double and the Auth, Functions, Firestore, Pub/Sub,
+ * Cloud Tasks and Hosting (the console) emulators with the demo data of emulator-data/ imported,
+ * and prints where everything listens once up.
  * Data changes are not saved back: every start begins from the same demo data.
  */
 import { spawnSync } from "node:child_process";
@@ -14,7 +15,7 @@ import { adopt, spawnGroup, stopGroups, stopGroupsOnSignals } from "./process-gr
 import { StartOutput } from "./start-output.ts";
 import { startWorkerReaper } from "./worker-reaper.ts";
 
-const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks"];
+const EMULATORS = ["auth", "functions", "firestore", "pubsub", "tasks", "hosting"];
 const { env, offlineJars } = emulatorEnv();
 // The warning printed once the stack is up counts this run's refused connections only.
 rmSync(NETWORK_GUARD_LOG, { force: true });
@@ -32,6 +33,12 @@ spawnGroup("npx", ["tsc", "-p", "functions/tsconfig.build.json", "--watch", "--p
   env,
   stdio: ["ignore", "ignore", "inherit"],
 });
+
+// The operator console (packages/console), served by the Hosting emulator; rebuilt on change.
+console.log("Building the operator console…");
+const consoleBuild = spawnSync("npx", ["vite", "build", "--config", "packages/console/vite.config.ts"], { cwd: REPO_ROOT, env, stdio: "inherit" });
+if (consoleBuild.status !== 0) process.exit(consoleBuild.status ?? 1);
+spawnGroup("npx", ["vite", "build", "--config", "packages/console/vite.config.ts", "--watch"], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
 
 for (const service of [await startStripeDouble(env), await startTaskRelay(env), await startFaultPlan(env)]) adopt(service);
 
@@ -77,6 +84,7 @@ function printBanner(): void {
       `Local stack is up (project ${PROJECT_ID}${offlineJars ? ", offline emulators from the Google Cloud SDK" : ""}).`,
       ...rows,
       `  callables  http://${ports.functions}/${PROJECT_ID}/us-central1/<group>-<name>`,
+      `  console    http://${ports.hosting}/ (operator console: sign in as the demo admin)`,
       `  stripe     ${STRIPE_DOUBLE_URL} (local Stripe double; confirm a card payment: POST /_double/payment_intents/<id>/confirm)`,
       `  tasks      ${TASK_RELAY_URL}/tasks (delayed tasks held until due; POST /run fires them now)`,
       "  messages   push and SMS land in the Firestore collection devOutbox: follow them with npm run dev:outbox",

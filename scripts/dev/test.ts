@@ -1,6 +1,6 @@
 /**
  * `npm test`: every check the project has, in one command, ending with one summary line.
- *   typecheck -> lint -> build -> unit -> [Stripe, Twilio and FCM doubles + emulator suite: integration, rules] -> network
+ *   typecheck -> lint -> build -> unit -> [Stripe, Twilio and FCM doubles + emulator suite: integration, rules, e2e] -> network
  * The network tier runs last: it reads what the network guard saw during all the others.
  * Everything runs even after a failure, so one run reports every problem.
  *
@@ -67,6 +67,7 @@ const incremental = (name: string) => ["--incremental", "--tsBuildInfoFile", `${
 if (only.length === 0) {
   step("typecheck", npx, ["tsc", "-p", "tsconfig.json", "--noEmit", ...incremental("typecheck")]);
   step("typecheck functions", npx, ["tsc", "-p", "functions/tsconfig.json", "--noEmit", ...incremental("typecheck-functions")]);
+  step("typecheck console", npx, ["tsc", "-p", "packages/console/tsconfig.json", ...incremental("typecheck-console")]);
   step("lint", npx, ["eslint", "--max-warnings", "0", "."]);
 }
 // Its build info lives beside the output, so removing functions/lib forces a whole build.
@@ -74,7 +75,11 @@ step("build functions", npx, ["tsc", "-p", "functions/tsconfig.build.json", "--i
 
 runTier("unit", env);
 
-const emulatorTiers: Tier[] = ["integration", "rules"];
+// The operator console's bundle, which the Hosting emulator serves to the e2e tier (only started for it).
+const consoleTested = testFiles(TIERS.e2e.dir, env).length > 0;
+if (consoleTested) step("build console", npx, ["vite", "build", "--config", "packages/console/vite.config.ts"]);
+
+const emulatorTiers: Tier[] = ["integration", "rules", "e2e"];
 const emulatorLaunched = Date.now();
 let emulatorSuiteMs = 0;
 // A filtered run that picks no file of the emulator tiers does not start the emulators at all.
@@ -89,7 +94,7 @@ if (emulatorTiers.some((tier) => testFiles(TIERS[tier].dir, env).length > 0)) {
     "--project",
     PROJECT_ID,
     "--only",
-    "auth,functions,firestore,pubsub,tasks",
+    `auth,functions,firestore,pubsub,tasks${consoleTested ? ",hosting" : ""}`,
     // The demo data npm start serves, so a test proves it loads and its credentials work.
     "--import",
     "emulator-data",

@@ -11,6 +11,8 @@ export const TIERS = {
   unit: { dir: "functions/test/unit", concurrency: 2, needsEmulators: false },
   integration: { dir: "functions/test/integration", concurrency: 3, needsEmulators: true },
   rules: { dir: "functions/test/rules", concurrency: 1, needsEmulators: true },
+  /** The operator console in headless Chromium, served by the Hosting emulator (packages/console). */
+  e2e: { dir: "functions/test/e2e", concurrency: 1, needsEmulators: true },
   network: { dir: "functions/test/network", concurrency: 1, needsEmulators: false },
 } as const;
 export type Tier = keyof typeof TIERS;

@@ -24,10 +24,12 @@ import {
   DeviceResponse,
   NotificationPreferences,
   RegisterDeviceRequest,
+  ResumeBroadcastRequest,
   StartBroadcastRequest,
   UnregisterDeviceRequest,
   UpdateNotificationPreferencesRequest,
 } from "./notifications.js";
+import { OrderTraceRequest, OrderTraceResponse, ReplayDeadLetterRequest, ReplayDeadLetterResponse } from "./ops.js";
 import { AdminOrderAction, CancelOrderRequest, CourierOrderAction, CourierStatusRequest, CourierStatusResponse, OrderActionResponse, RestaurantOrderAction } from "./orders.js";
 import {
   DeleteAccountRequest,
@@ -67,6 +69,9 @@ export const CALLABLE_SCHEMAS = {
   unregisterDevice: { request: UnregisterDeviceRequest, response: DeviceResponse },
   updateNotificationPreferences: { request: UpdateNotificationPreferencesRequest, response: NotificationPreferences },
   startBroadcast: { request: StartBroadcastRequest, response: BroadcastStatus },
+  resumeBroadcast: { request: ResumeBroadcastRequest, response: BroadcastStatus },
+  replayDeadLetter: { request: ReplayDeadLetterRequest, response: ReplayDeadLetterResponse },
+  orderTrace: { request: OrderTraceRequest, response: OrderTraceResponse },
 } as const satisfies Record<keyof typeof CALLABLES, { request: z.ZodType; response: z.ZodType }>;
 
 /** A callable's key in CALLABLES (`placeOrder`); its deployed name is `CALLABLES[name]`. */

@@ -30,4 +30,7 @@ export const CALLABLES = {
   unregisterDevice: "notifications-unregisterDevice",
   updateNotificationPreferences: "notifications-updatePreferences",
   startBroadcast: "notifications-startBroadcast",
+  resumeBroadcast: "notifications-resumeBroadcast",
+  replayDeadLetter: "ops-replayDeadLetter",
+  orderTrace: "ops-orderTrace",
 } as const;

@@ -120,6 +120,10 @@ export const ERROR_REASONS = [
   "currency-mismatch",
   // Notifications.
   "broadcast-not-found",
+  // Operations (the operator console).
+  "dead-letter-not-found",
+  "dead-letter-resolved",
+  "dead-letter-not-replayable",
   // HTTPS endpoints (webhooks, health).
   "bad-signature",
   "credentials-required",

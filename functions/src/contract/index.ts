@@ -13,6 +13,7 @@ export * from "./diagnostics.js";
 export * from "./documents.js";
 export * from "./errors.js";
 export * from "./notifications.js";
+export * from "./ops.js";
 export * from "./order-states.js";
 export * from "./orders.js";
 export * from "./primitives.js";

@@ -75,6 +75,10 @@ export const StartBroadcastRequest = z.strictObject({
 });
 export type StartBroadcastRequest = z.infer<typeof StartBroadcastRequest>;
 
+/** Admin only. Carries a paused or stalled broadcast on from its cursor; nobody is sent it twice. */
+export const ResumeBroadcastRequest = z.strictObject({ broadcastId: Id });
+export type ResumeBroadcastRequest = z.infer<typeof ResumeBroadcastRequest>;
+
 export const BroadcastStatus = z.object({
   broadcastId: z.string(),
   status: z.enum(["running", "paused", "stalled", "done"]),

@@ -12,7 +12,7 @@
  */
 import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { z } from "zod";
-import { StartBroadcastRequest, type BroadcastSegment, type BroadcastStatus } from "../contract/notifications";
+import { ResumeBroadcastRequest, StartBroadcastRequest, type BroadcastSegment, type BroadcastStatus } from "../contract/notifications";
 import type { CallableImpl } from "../shared/callable";
 import { COLLECTIONS } from "../shared/collections";
 import { correlationId } from "../shared/context";
@@ -307,4 +307,21 @@ export async function broadcastTotals(broadcastId: string): Promise<Record<strin
 export const startBroadcastCallable: CallableImpl<StartBroadcastRequest, BroadcastStatus> = {
   input: StartBroadcastRequest,
   run: (request, caller) => startBroadcast(request, caller.uid!),
+};
+
+/** The console's resume: the move and its audit entry (written once the broadcast runs again). */
+export const resumeBroadcastCallable: CallableImpl<ResumeBroadcastRequest, BroadcastStatus> = {
+  input: ResumeBroadcastRequest,
+  async run({ broadcastId }, caller) {
+    const status = await resumeBroadcast(broadcastId);
+    await db().collection(COLLECTIONS.auditLog).add({
+      action: "broadcast.resumed",
+      actorUid: caller.uid,
+      broadcastId,
+      batchesDone: status.batchesDone,
+      correlationId: caller.correlationId,
+      at: firestoreValues().FieldValue.serverTimestamp(),
+    });
+    return status;
+  },
 };

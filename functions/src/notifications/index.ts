@@ -9,6 +9,7 @@ exportLazily(exports, {
   onNotificationRequest: () => require("./on-notification-request.function").onNotificationRequest,
   deliver: () => require("./deliver.function").deliver,
   startBroadcast: () => require("./start-broadcast.function").startBroadcast,
+  resumeBroadcast: () => require("./resume-broadcast.function").resumeBroadcast,
   broadcastBatch: () => require("./broadcast-batch.function").broadcastBatch,
   twilioStatus: () => require("./twilio-status.function").twilioStatus,
   sweepLedger: () => require("./sweep-ledger.function").sweepLedger,

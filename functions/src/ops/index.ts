@@ -7,4 +7,6 @@ import { exportLazily } from "../shared/lazy-exports";
 exportLazily(exports, {
   health: () => require("./health.function").health,
   detectStuckWork: () => require("./detect-stuck-work.function").detectStuckWork,
+  replayDeadLetter: () => require("./replay-dead-letter.function").replayDeadLetter,
+  orderTrace: () => require("./order-trace.function").orderTrace,
 });

@@ -54,6 +54,14 @@ export async function enqueueTask<T>(functionName: TaskQueue, data: T, options: 
   return outcome;
 }
 
+/**
+ * Enqueues a complete envelope as it stands (its correlation and trace context kept), under no
+ * task id: the dead-letter replay sends a failed task's original payload again.
+ */
+export async function enqueueEnvelope(functionName: TaskQueue, envelope: Record<string, unknown>): Promise<Enqueued> {
+  return send(functionName, envelope as unknown as TaskEnvelope<unknown>, {});
+}
+
 async function send<T>(functionName: TaskQueue, envelope: TaskEnvelope<T>, options: EnqueueOptions): Promise<Enqueued> {
   const relay = localSetting("TASK_RELAY_URL");
   if (relay) {

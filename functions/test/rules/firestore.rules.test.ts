@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { assertFails, assertSucceeds, initializeTestEnvironment, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
-import { collection, deleteDoc, doc, getDoc, getDocs, query, setDoc, updateDoc, where, type Firestore } from "firebase/firestore";
+import { collection, deleteDoc, doc, getCountFromServer, getDoc, getDocs, query, setDoc, updateDoc, where, type Firestore } from "firebase/firestore";
 import { contactOf, DELIVERY_CONTACT_FIELDS, openDelivery, orderCustomerFields } from "../../src/orders/personal-data";
 
 type Principal = "unauthenticated" | "customerA" | "customerB" | "staffR1" | "staffR2" | "courier" | "admin";
@@ -120,7 +120,12 @@ const COLLECTIONS: Record<string, CollectionCase> = {
   notificationRequests: serverOnly("notificationRequests"),
   devices: serverOnly("devices"),
   pushTargets: serverOnly("pushTargets"),
-  notifications: serverOnly("notifications"),
+  "notifications (the ledger, for the operator console)": {
+    collection: "notifications",
+    seed: { id: "e1__push__customer-a", data: { uid: "customer-a", orderId: "o1", channel: "push", status: "sent" } },
+    listQuery: (db) => query(collection(db, "notifications"), where("orderId", "==", "o1")),
+    allowed: { get: ["admin"], list: ["admin"] },
+  },
   smsOptOuts: serverOnly("smsOptOuts"),
   smsUsage: serverOnly("smsUsage"),
   smsNumberUsage: serverOnly("smsNumberUsage"),
@@ -150,7 +155,12 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     allowed: { get: ["admin"], list: ["admin"] },
   },
   "riskCounters hours": serverOnly("riskCounters/ordersByAddress-0123abcd/hours"),
-  broadcasts: serverOnly("broadcasts"),
+  "broadcasts (for the operator console)": {
+    collection: "broadcasts",
+    seed: { id: "b1", data: { status: "stalled", batchesDone: 2 } },
+    listQuery: (db) => query(collection(db, "broadcasts"), where("status", "==", "stalled")),
+    allowed: { get: ["admin"], list: ["admin"] },
+  },
   "broadcasts batches": serverOnly("broadcasts/b1/batches"),
   "restaurantAudiences customers": serverOnly("restaurantAudiences/r1/customers"),
   devOutbox: serverOnly("devOutbox"),
@@ -165,7 +175,12 @@ const COLLECTIONS: Record<string, CollectionCase> = {
   outbox: serverOnly("outbox"),
   rateLimits: serverOnly("rateLimits"),
   processedEvents: serverOnly("processedEvents"),
-  deadLetters: serverOnly("deadLetters"),
+  "deadLetters (for the operator console)": {
+    collection: "deadLetters",
+    seed: { id: "payments-settlePayment__t1", data: { handler: "payments-settlePayment", source: "task", status: "open", attempts: 5, payload: { data: { orderId: "o1" } } } },
+    listQuery: (db) => query(collection(db, "deadLetters"), where("status", "==", "open")),
+    allowed: { get: ["admin"], list: ["admin"] },
+  },
   auditLog: serverOnly("auditLog"),
   bans: serverOnly("bans"),
   bannedIdentities: serverOnly("bannedIdentities"),
@@ -257,6 +272,17 @@ describe("rules: beyond the matrix", () => {
 
   it("an admin can list every probe", async () => {
     await assertSucceeds(getDocs(collection(dbFor("admin"), "probes")));
+  });
+
+  it("the operator console's order queries (flagged orders, counts per state) are for admins only", async () => {
+    const flagged = (principal: Principal) => getDocs(query(collection(dbFor(principal), "orders"), where("attention", "!=", null)));
+    const placed = (principal: Principal) => getCountFromServer(query(collection(dbFor(principal), "orders"), where("status", "==", "placed")));
+    await assertSucceeds(flagged("admin"));
+    await assertSucceeds(placed("admin"));
+    for (const principal of ["customerA", "staffR1", "courier", "unauthenticated"] as Principal[]) {
+      await assertFails(flagged(principal));
+      await assertFails(placed(principal));
+    }
   });
 });
 

@@ -23,6 +23,8 @@ import type * as tracking from "../../src/dispatch/tracking.service";
 import type * as cash from "../../src/payments/cash-settlement.service";
 import type * as broadcasts from "../../src/notifications/broadcast.service";
 import type * as devices from "../../src/notifications/devices.service";
+import type * as deadLetterReplay from "../../src/ops/dead-letter-replay.service";
+import type * as orderTraces from "../../src/ops/order-trace.service";
 import { ATTENTION_MESSAGES } from "../../src/orders/attention";
 import type * as actions from "../../src/orders/actions.service";
 import type * as review from "../../src/risk/review.service";
@@ -61,6 +63,9 @@ interface Implementations {
   unregisterDevice: typeof devices.unregisterDevice;
   updateNotificationPreferences: typeof devices.updatePreferences;
   startBroadcast: typeof broadcasts.startBroadcastCallable;
+  resumeBroadcast: typeof broadcasts.resumeBroadcastCallable;
+  replayDeadLetter: typeof deadLetterReplay.replayDeadLetterCallable;
+  orderTrace: typeof orderTraces.orderTraceCallable;
 }
 
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -102,6 +107,9 @@ const agreement: { [N in CallableName]: Agrees<N> } = {
   unregisterDevice: true,
   updateNotificationPreferences: true,
   startBroadcast: true,
+  resumeBroadcast: true,
+  replayDeadLetter: true,
+  orderTrace: true,
 };
 
 function sources(dir: string): string[] {
