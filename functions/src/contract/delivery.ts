@@ -101,5 +101,7 @@ export const CashReconciliationDocument = z.object({
   short: z.number().int(),
   over: z.number().int(),
   flagged: z.boolean(),
+  /** When the day first showed a difference (while flagged). */
+  flaggedAt: FirestoreTimestamp.nullable().optional(),
 });
 export type CashReconciliationDocument = z.infer<typeof CashReconciliationDocument>;

@@ -62,7 +62,8 @@ function planReconcile(tx: Transaction, key: CashDayKey, day: DocumentSnapshot, 
     ...key,
     orders: entries,
     ...totals,
-    ...(newlyFlagged ? { flaggedAt: FieldValue.serverTimestamp() } : {}),
+    // The whole document is rewritten: keep when the day was first flagged.
+    ...(totals.flagged ? { flaggedAt: newlyFlagged ? FieldValue.serverTimestamp() : (day.get("flaggedAt") ?? null) } : {}),
     updatedAt: FieldValue.serverTimestamp(),
   });
   return newlyFlagged;

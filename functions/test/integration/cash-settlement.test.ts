@@ -112,6 +112,8 @@ describe("cash settlement", () => {
     assert.equal(answer.difference, 200);
     day = await courierDay((d) => d.orders?.[over.orderId]?.collected === over.total + 200);
     assert.deepEqual([day.get("short"), day.get("over"), day.get("flagged"), day.get("unrecordedOrders")], [300, 200, true, 0]);
+    // When the day was first flagged survives later writes to it.
+    assert.ok(day.get("flaggedAt"), "flaggedAt kept");
     assert.equal(day.get("expected") - day.get("collected"), 100);
 
     // What an operator lists: flagged days, newest first; an admin reads them through the rules.
