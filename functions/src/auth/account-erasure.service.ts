@@ -17,6 +17,7 @@ import { forgetRateLimitsOf } from "../shared/rate-limit";
 import { forgetDevicesOf } from "../notifications/devices.service";
 import { CONTACT, PRIVATE } from "../orders/personal-data";
 import { shapedQuery } from "../shared/queries";
+import { reconciliationId } from "../payments/cash-reconciliation";
 
 /** Order fields of orders written before contact data moved to `private/contact`. */
 const LEGACY_ORDER_FIELDS = ["customerName", "customerEmail", "customerPhone", "deliveryAddress", "deliveryInstructions"] as const;
@@ -116,7 +117,25 @@ async function eraseCourierTrail(uid: string, subject: string): Promise<void> {
     pseudonymizeOne(ref, uid, subject, (order) => (order.courier ? { courier: { uid: subject, name: null } } : {})),
   );
   await pseudonymize(shapedQuery("deliveriesOfCourier", db(), uid), uid, subject);
+  await keepCashDaysUnder(uid, subject);
   await db().collection(COLLECTIONS.couriers).doc(uid).delete();
+}
+
+/**
+ * A courier's cash days stay for the accounts, under the pseudonym. Their ids name the courier
+ * (`{courierUid}_{day}_{currency}`), so each moves to the pseudonym's id in one transaction.
+ */
+async function keepCashDaysUnder(uid: string, subject: string): Promise<void> {
+  const days = db().collection(COLLECTIONS.cashReconciliations);
+  await each(shapedQuery("cashReconciliationsOfCourierNewestFirst", db(), uid).select(), (ref) =>
+    db().runTransaction(async (tx) => {
+      const day = await tx.get(ref);
+      if (!day.exists) return;
+      const data = day.data()!;
+      tx.set(days.doc(reconciliationId(subject, data.day as string, data.currency as string)), replaceUid(data, uid, subject));
+      tx.delete(ref);
+    }),
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { doc, getDoc } from "firebase/firestore";
 import { CALLABLES } from "../../src/contract/callables";
 import type { RecordCashCollectionResponse } from "../../src/contract/delivery";
+import { keyedHash } from "../../src/shared/pseudonym";
 import { shapedQuery } from "../../src/shared/queries";
 import { pickedUpOrder } from "../support/delivery";
 import { admin, callError, payload, signInWithRole, type AppClient } from "../support/emulators";
@@ -121,5 +122,15 @@ describe("cash settlement", () => {
     assert.ok(flagged.docs.some((d) => d.id === day.id));
     operator = await signInWithRole("admin");
     assert.equal((await getDoc(doc(operator.firestore, `cashReconciliations/${day.id}`))).get("short"), 300);
+  });
+
+  it("keeps a deleted courier's cash days for the accounts, under the pseudonym", async () => {
+    const before = await courierDay(() => true);
+    await courier.call(CALLABLES.deleteAccount, { confirm: true });
+    const subject = keyedHash("uid", courier.user.uid);
+    assert.equal((await admin().db.doc(`cashReconciliations/${before.id}`).get()).exists, false, "no day is named after the courier");
+    const kept = await shapedQuery("cashReconciliationsOfCourierNewestFirst", admin().db, subject).get();
+    assert.deepEqual(kept.docs.map((d) => [d.id.startsWith(subject), d.get("orders"), d.get("short"), d.get("over")]), [[true, before.get("orders"), before.get("short"), before.get("over")]]);
+    assert.ok(!JSON.stringify(kept.docs[0].data()).includes(courier.user.uid), "the kept day does not name the courier");
   });
 });
