@@ -110,6 +110,12 @@ export const ERROR_REASONS = [
   "offer-expired",
   // Notifications.
   "broadcast-not-found",
+  // Receipts and invoices.
+  "order-not-delivered",
+  "invoice-already-issued",
+  "seller-details-missing",
+  "invoice-contended",
+  "document-not-found",
   // HTTPS endpoints (webhooks, health).
   "bad-signature",
   "credentials-required",
