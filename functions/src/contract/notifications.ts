@@ -41,6 +41,15 @@ export const NotificationPreferences = z.strictObject({
 });
 export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
 
+/**
+ * Preferences as a profile stores them: saved before email and receipts existed, a category or
+ * the email channel may be missing, and DEFAULT_PREFERENCES stands for what is missing.
+ */
+export const StoredNotificationPreferences = z.object({
+  channels: z.object({ orderUpdates: Channels.partial(), promotions: Channels.partial(), receipts: Channels.partial().optional() }),
+  quietHours: z.strictObject({ start: Clock, end: Clock }).nullable(),
+});
+
 /** Until the user says otherwise: order updates by push, receipts by email, promotions never (opt in). */
 export const DEFAULT_PREFERENCES: NotificationPreferences = {
   channels: {
