@@ -5,10 +5,9 @@
  * restaurant as they are later.
  */
 import type { DocumentData } from "firebase-admin/firestore";
-import type { LegalParty, TaxLine } from "../contract/billing";
-import type { PriceBreakdown } from "../contract/checkout";
+import type { LegalParty } from "../contract/billing";
+import type { PriceBreakdown, TaxLine } from "../contract/checkout";
 import type { Locale } from "../notifications/templates";
-import { DEFAULT_TAX_RATE_BPS } from "../checkout/pricing";
 import { taxLinesOf } from "./tax-lines";
 
 /** The seller as a document prints it; `taxId` null when the restaurant has not given its legal details. */
@@ -23,6 +22,8 @@ export interface DocumentLine {
   quantity: number;
   unitPrice: number;
   lineTotal: number;
+  /** The class the line is taxed at; null on an order priced before tax classes (one rate for all). */
+  taxClass: string | null;
 }
 
 /** The fields receipts and invoices share. Dates are epoch milliseconds here, Timestamps in Firestore. */
@@ -62,8 +63,9 @@ export function deliveredAtMs(order: DocumentData): number | null {
 
 /** The content of a delivered order's documents. */
 export function documentContent(orderId: string, order: DocumentData, restaurant: DocumentData, locale: Locale, fallbackSuppliedAtMs: number): DocumentContent {
-  const breakdown = order.breakdown as PriceBreakdown;
-  const taxes = taxLinesOf(breakdown, (restaurant.taxRateBps as number | undefined) ?? DEFAULT_TAX_RATE_BPS);
+  const breakdown = order.breakdown as Omit<PriceBreakdown, "taxes"> & { taxes?: TaxLine[] };
+  // Before tax classes a restaurant could set one rate for everything (`taxRateBps`).
+  const taxes = taxLinesOf(breakdown, restaurant.taxRateBps as number | undefined);
   return {
     orderId,
     customerUid: order.customerUid as string,
@@ -75,6 +77,7 @@ export function documentContent(orderId: string, order: DocumentData, restaurant
       quantity: line.quantity,
       unitPrice: line.unitPrice + line.modifiers.reduce((sum, m) => sum + m.priceDelta, 0),
       lineTotal: line.lineTotal,
+      taxClass: (line as { taxClass?: string }).taxClass ?? null,
     })),
     subtotal: breakdown.subtotal,
     discount: breakdown.discount,

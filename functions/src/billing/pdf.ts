@@ -5,7 +5,7 @@
  * rendered again whenever it is asked for instead of being stored.
  */
 import type { DocumentLine, Seller } from "./billing-document";
-import type { TaxLine } from "../contract/billing";
+import type { TaxLine } from "../contract/checkout";
 import type { Locale } from "../notifications/templates";
 
 export interface PrintableDocument {
@@ -132,7 +132,12 @@ export async function renderPdf(doc: PrintableDocument): Promise<Buffer> {
     pdf.x = 50;
   };
   row([t.item, t.qty, t.unit, t.amount], true);
-  for (const line of doc.lines) row([line.description, String(line.quantity), m(line.unitPrice), m(line.lineTotal)]);
+  // Each line says its rate when the order has more than one.
+  const rateOf = (taxClass: string | null) => (doc.taxes.length > 1 ? doc.taxes.find((t) => t.taxClass === taxClass) : undefined);
+  for (const line of doc.lines) {
+    const rate = rateOf(line.taxClass);
+    row([rate ? `${line.description} (${percent(rate.rateBps)})` : line.description, String(line.quantity), m(line.unitPrice), m(line.lineTotal)]);
+  }
   pdf.moveDown();
   const total = (label: string, amount: string, bold = false) => row([label, "", "", amount], bold);
   total(t.subtotal, m(doc.subtotal));

@@ -7,6 +7,7 @@
 import { distanceBetween } from "geofire-common";
 import type { DocumentData, Query } from "firebase-admin/firestore";
 import {
+  DEFAULT_TAX_CLASS,
   type ListRestaurantsQuery,
   type ListRestaurantsResponse,
   type MenuResponse,
@@ -206,9 +207,9 @@ export async function getMenu(restaurantId: string, now = new Date()): Promise<M
   }
   const byCategory = new Map<string, MenuResponse["categories"][number]["items"]>();
   for (const doc of items.docs) {
-    const { categoryId, name, description, price, modifierGroups, available, tracksStock, imageUrls } = doc.data();
+    const { categoryId, name, description, price, modifierGroups, available, tracksStock, taxClass, imageUrls } = doc.data();
     const list = byCategory.get(categoryId) ?? [];
-    list.push({ id: doc.id, name, description, price, modifierGroups: modifierGroups ?? [], available, tracksStock: tracksStock ?? false, imageUrls: imageUrls ?? [] });
+    list.push({ id: doc.id, name, description, price, modifierGroups: modifierGroups ?? [], available, tracksStock: tracksStock ?? false, taxClass: taxClass ?? DEFAULT_TAX_CLASS, imageUrls: imageUrls ?? [] });
     byCategory.set(categoryId, list);
   }
   return {

@@ -4,17 +4,16 @@
  * items available, modifier choices valid), refusing with the field that is wrong.
  */
 import { distanceBetween } from "geofire-common";
-import type { OpeningHours } from "../contract/catalog";
+import { DEFAULT_TAX_CLASS, type OpeningHours, type TaxClass } from "../contract/catalog";
 import type { CheckoutRequest, PriceBreakdown } from "../contract/checkout";
 import type { FieldError } from "../contract/errors";
 import { DomainError, failedPrecondition, invalidArgument, notFound } from "../shared/errors";
 import { isOpenAt } from "../catalog/opening-hours";
+import { taxLines, taxRatesOf } from "./taxes";
 
 /** Delivery costs the restaurant's base fee plus this much per started km beyond the first 2. */
 export const FEE_PER_KM = 50;
 const FREE_KM = 2;
-/** Sales tax on (subtotal - discount) unless the restaurant sets its own rate. */
-export const DEFAULT_TAX_RATE_BPS = 1000;
 
 export interface PricingRestaurant {
   id: string;
@@ -25,7 +24,8 @@ export interface PricingRestaurant {
   deliveryRadiusKm: number;
   deliveryFee: number;
   openingHours: OpeningHours;
-  taxRateBps?: number;
+  /** Per tax class; classes left out use the project defaults (taxes.ts). */
+  taxRatesBps?: Partial<Record<TaxClass, number>>;
 }
 
 export interface PricingItem {
@@ -34,6 +34,8 @@ export interface PricingItem {
   price: { amount: number; currency: string };
   available: boolean;
   tracksStock: boolean;
+  /** Absent on items written before tax classes: taxed as food. */
+  taxClass?: TaxClass;
   modifierGroups: {
     id: string;
     name: string;
@@ -85,7 +87,7 @@ export function priceCheckout(
   const unknown: FieldError[] = [];
   const unavailable: FieldError[] = [];
   const badChoices: FieldError[] = [];
-  const lines: PriceBreakdown["lines"] = [];
+  const lines: Omit<PriceBreakdown["lines"][number], "discountShare" | "tax">[] = [];
   request.lines.forEach((line, index) => {
     const item = items.get(line.itemId);
     if (!item) {
@@ -99,7 +101,7 @@ export function priceCheckout(
     const chosen = chooseModifiers(item, line.modifiers, `lines.${index}.modifiers`, badChoices);
     const unitPrice = item.price.amount + chosen.reduce((sum, m) => sum + m.priceDelta, 0);
     if (unitPrice < 0) badChoices.push({ path: `lines.${index}.modifiers`, message: "These options would make the price negative." });
-    lines.push({ itemId: item.id, name: item.name, quantity: line.quantity, unitPrice, modifiers: chosen, lineTotal: unitPrice * line.quantity });
+    lines.push({ itemId: item.id, name: item.name, quantity: line.quantity, unitPrice, modifiers: chosen, lineTotal: unitPrice * line.quantity, taxClass: item.taxClass ?? DEFAULT_TAX_CLASS });
   });
   if (unknown.length) throw new DomainError("not-found", "Some items do not exist at this restaurant.", { reason: "item-not-found", fields: unknown });
   if (unavailable.length) throw new DomainError("failed-precondition", "Some items are not available now.", { reason: "item-unavailable", fields: unavailable });
@@ -108,7 +110,7 @@ export function priceCheckout(
   const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
   const discount = promo ? promoDiscount(promo, subtotal, restaurant.currency) : 0;
   const deliveryFee = restaurant.deliveryFee + FEE_PER_KM * Math.max(0, Math.ceil(distanceKm - FREE_KM));
-  const tax = Math.round(((subtotal - discount) * (restaurant.taxRateBps ?? DEFAULT_TAX_RATE_BPS)) / 10_000);
+  const { lines: taxed, taxes, tax } = taxLines(lines, discount, taxRatesOf(restaurant.taxRatesBps));
   const tip = request.tip ?? 0;
   const tipCeiling = Math.min(limits.maxTip, Math.floor((subtotal * limits.maxTipPercent) / 100));
   if (tip > tipCeiling) {
@@ -123,11 +125,12 @@ export function priceCheckout(
   }
   return {
     currency: restaurant.currency,
-    lines,
+    lines: lines.map((line, index) => ({ ...line, discountShare: taxed[index].discountShare, tax: taxed[index].tax })),
     subtotal,
     discount,
     deliveryFee,
     tax,
+    taxes,
     tip,
     total,
     distanceKm: Math.round(distanceKm * 100) / 100,

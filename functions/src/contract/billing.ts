@@ -53,7 +53,3 @@ export const InvoiceResponse = z.object({
   created: z.boolean(),
 });
 export type InvoiceResponse = z.infer<typeof InvoiceResponse>;
-
-/** One tax rate's share of a document: `tax` is `taxable` at `rateBps`; the lines sum to the document's tax. */
-export const TaxLine = z.object({ taxClass: z.string(), rateBps: z.number().int(), taxable: z.number().int(), tax: z.number().int() });
-export type TaxLine = z.infer<typeof TaxLine>;

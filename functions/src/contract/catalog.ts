@@ -35,6 +35,19 @@ const Cuisine = z
   .toLowerCase()
   .regex(/^[a-z][a-z -]{0,29}$/, "Use letters, spaces and '-', up to 30 characters.");
 
+/**
+ * How an item is taxed (checkout/taxes.ts): each class has a rate, the restaurant's or the
+ * project default. Items without one are `food`.
+ */
+export const TAX_CLASSES = ["food", "drinks"] as const;
+export type TaxClass = (typeof TAX_CLASSES)[number];
+export const TaxClass = z.enum(TAX_CLASSES);
+/** The class of an item that names none (items written before tax classes existed). */
+export const DEFAULT_TAX_CLASS: TaxClass = "food";
+
+/** A tax rate in basis points: 1000 is 10%. */
+export const TaxRateBps = z.number().int("Must be a whole number of basis points.").min(0).max(10_000, "At most 10000 (100%).");
+
 export const RestaurantFields = z.strictObject({
   name: Name,
   description: Description.optional(),
@@ -48,6 +61,8 @@ export const RestaurantFields = z.strictObject({
   currency: Currency,
   published: z.boolean(),
   imageUrl: HttpsUrl.optional(),
+  /** Tax rate per class; a class left out is taxed at the project default (checkout/taxes.ts). */
+  taxRatesBps: z.partialRecord(TaxClass, TaxRateBps).optional(),
   /** The business behind the restaurant, as its receipts and invoices name the seller. */
   legal: LegalParty.optional(),
 });
@@ -99,6 +114,8 @@ export const ItemFields = z.strictObject({
   available: z.boolean(),
   /** Tracked items are reserved at checkout and can sell out. */
   tracksStock: z.boolean().default(false),
+  /** Which tax rate applies to it (food, drinks). */
+  taxClass: TaxClass.default(DEFAULT_TAX_CLASS),
   imageUrls: z.array(HttpsUrl).max(5).default([]),
 });
 

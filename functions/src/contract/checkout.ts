@@ -4,6 +4,7 @@
  * returns what the Stripe PaymentSheet needs.
  */
 import { z } from "zod";
+import { TaxClass } from "./catalog.js";
 import { Address } from "./profile.js";
 import { Id, MinorUnits } from "./primitives.js";
 
@@ -69,16 +70,38 @@ export const PricedLine = z.object({
   unitPrice: z.number().int(),
   modifiers: z.array(z.object({ groupId: z.string(), optionId: z.string(), name: z.string(), priceDelta: z.number().int() })),
   lineTotal: z.number().int(),
+  /** The rate class the line is taxed at. */
+  taxClass: TaxClass,
+  /** The line's share of the order's discount (shares sum to `discount`). */
+  discountShare: z.number().int(),
+  /** Tax on `lineTotal - discountShare` at the class's rate. */
+  tax: z.number().int(),
 });
 
-/** All amounts in minor units of `currency`. total = subtotal - discount + deliveryFee + tax + tip. */
+/** Tax of one class: `tax` over all classes sums to the breakdown's `tax`. */
+export const TaxLine = z.object({
+  taxClass: TaxClass,
+  rateBps: z.number().int(),
+  /** Line totals of the class less their discount shares. */
+  taxable: z.number().int(),
+  tax: z.number().int(),
+});
+export type TaxLine = z.infer<typeof TaxLine>;
+
+/**
+ * All amounts in minor units of `currency`. total = subtotal - discount + deliveryFee + tax + tip.
+ * Tax is per line by the item's class (checkout/taxes.ts); delivery fee and tip are untaxed.
+ */
 export const PriceBreakdown = z.object({
   currency: z.string(),
   lines: z.array(PricedLine),
   subtotal: z.number().int(),
   discount: z.number().int(),
   deliveryFee: z.number().int(),
+  /** The sum of `taxes[].tax`. */
   tax: z.number().int(),
+  /** Tax per class present in the order. */
+  taxes: z.array(TaxLine),
   tip: z.number().int(),
   total: z.number().int(),
   distanceKm: z.number(),

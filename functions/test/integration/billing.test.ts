@@ -42,11 +42,11 @@ describe("receipts and invoices", () => {
 
     assert.equal(receipt.number, `R-${orderId}`);
     assert.deepEqual(receipt.seller, { legalName: SELLER.legalName, addressLines: ["Calle Mayor 1", "28013 Madrid", "ES"], taxId: "ESB12345678" });
-    assert.deepEqual(receipt.taxes, [{ taxClass: "standard", rateBps: 1000, taxable: 2500, tax: 250 }], "one line from the order's tax until tax classes come");
+    assert.deepEqual(receipt.taxes, [{ taxClass: "food", rateBps: 1000, taxable: 2000, tax: 200 }, { taxClass: "drinks", rateBps: 2100, taxable: 500, tax: 105 }], "the order's tax per class");
     assert.equal(receipt.taxes.reduce((sum: number, t: { tax: number }) => sum + t.tax, 0), receipt.tax);
-    assert.deepEqual([receipt.subtotal, receipt.deliveryFee, receipt.tip, receipt.total], [2500, 199, 100, 3049]);
+    assert.deepEqual([receipt.subtotal, receipt.deliveryFee, receipt.tip, receipt.tax, receipt.total], [2500, 199, 100, 305, 3104]);
     assert.equal(receipt.suppliedAt.toDate().toISOString(), "2026-11-30T12:00:00.000Z", "the supply date is the delivery");
-    assert.deepEqual(receipt.lines[1], { description: "Tarta de queso, Grande", quantity: 1, unitPrice: 500, lineTotal: 500 });
+    assert.deepEqual(receipt.lines[1], { description: "Sangría, Jarra", quantity: 1, unitPrice: 500, lineTotal: 500, taxClass: "drinks" });
 
     const entry = await ledgerEntry(customer.user.uid, RECEIPT, "email");
     assert.equal(entry.status, "sent");
@@ -123,7 +123,7 @@ describe("receipts and invoices", () => {
     const invoice = (await admin().db.doc(`invoices/${orderId}`).get()).data()!;
     assert.deepEqual(invoice.buyer.addressLines, ["Gran Vía 2", "Planta 3", "28013 Madrid", "ES"]);
     assert.equal(invoice.seller.taxId, "ESB12345678");
-    assert.deepEqual([invoice.total, invoice.tax, invoice.taxes.length], [3049, 250, 1]);
+    assert.deepEqual([invoice.total, invoice.tax, invoice.taxes.length], [3104, 305, 2]);
     const pdf = await fetchDocument(first.pdfPath, await customer.user.getIdToken());
     assert.equal(pdf.status, 200);
     assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString("latin1"), "%PDF-");

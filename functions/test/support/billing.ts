@@ -25,11 +25,16 @@ export async function writtenOrder(restaurantId: string, customerUid: string, st
   const { Timestamp } = await import("firebase-admin/firestore");
   const orderId = `bill-${randomUUID()}`;
   const deliveredAt = Timestamp.fromMillis(Date.parse("2026-11-30T12:00:00Z"));
+  // Priced as checkout prices with tax classes (checkout/taxes.ts): food at 10 %, drinks at 21 %.
   const lines = [
-    { itemId: "limited", name: "Limited dish", quantity: 2, unitPrice: 1000, modifiers: [], lineTotal: 2000 },
-    { itemId: "extra", name: "Tarta de queso", quantity: 1, unitPrice: 450, modifiers: [{ groupId: "size", optionId: "big", name: "Grande", priceDelta: 50 }], lineTotal: 500 },
+    { itemId: "limited", name: "Limited dish", quantity: 2, unitPrice: 1000, modifiers: [], lineTotal: 2000, taxClass: "food", discountShare: 0, tax: 200 },
+    { itemId: "sangria", name: "Sangría", quantity: 1, unitPrice: 450, modifiers: [{ groupId: "size", optionId: "big", name: "Jarra", priceDelta: 50 }], lineTotal: 500, taxClass: "drinks", discountShare: 0, tax: 105 },
   ];
-  const breakdown = { currency: "EUR", lines, subtotal: 2500, discount: 0, deliveryFee: 199, tax: 250, tip: 100, total: 3049, distanceKm: 1.2 };
+  const taxes = [
+    { taxClass: "food", rateBps: 1000, taxable: 2000, tax: 200 },
+    { taxClass: "drinks", rateBps: 2100, taxable: 500, tax: 105 },
+  ];
+  const breakdown = { currency: "EUR", lines, subtotal: 2500, discount: 0, deliveryFee: 199, tax: 305, taxes, tip: 100, total: 3104, distanceKm: 1.2 };
   await admin().db.doc(`orders/${orderId}`).set({
     customerUid,
     restaurantId,

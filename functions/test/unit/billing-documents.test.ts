@@ -16,12 +16,12 @@ const RECORD: PrintableDocument = {
   seller: { legalName: "Cocina de Prueba S.L.", addressLines: ["Calle Mayor 1", "28013 Madrid", "ES"], taxId: "ESB12345678" },
   buyer: { legalName: "Comprador S.A.", addressLines: ["Gran Vía 2", "28013 Madrid", "ES"], taxId: "ESA87654321" },
   currency: "EUR",
-  lines: [{ description: "Paella, grande", quantity: 2, unitPrice: 1250, lineTotal: 2500 }],
+  lines: [{ description: "Paella, grande", quantity: 2, unitPrice: 1250, lineTotal: 2500, taxClass: "food" }],
   subtotal: 2500,
   discount: 0,
   deliveryFee: 199,
   tip: 100,
-  taxes: [{ taxClass: "standard", rateBps: 1000, taxable: 2500, tax: 250 }],
+  taxes: [{ taxClass: "food", rateBps: 1000, taxable: 2500, tax: 250 }],
   tax: 250,
   total: 3049,
   paymentMethod: "card",
@@ -50,12 +50,13 @@ describe("tax lines", () => {
   const breakdown = { currency: "EUR", lines: [], subtotal: 2500, discount: 500, deliveryFee: 199, tax: 200, tip: 0, total: 2399, distanceKm: 1 };
 
   it("rebuild one line on (subtotal - discount) at the restaurant's rate for an order priced before tax classes", () => {
-    assert.deepEqual(taxLinesOf(breakdown, 1000), [{ taxClass: "standard", rateBps: 1000, taxable: 2000, tax: 200 }]);
+    assert.deepEqual(taxLinesOf(breakdown, undefined), [{ taxClass: "food", rateBps: 1000, taxable: 2000, tax: 200 }]);
+    assert.deepEqual(taxLinesOf(breakdown, 2100)[0].rateBps, 2100, "the restaurant's one rate of then");
   });
 
   it("take the order's own tax classes when it has them", () => {
-    const taxes = [{ taxClass: "food", rateBps: 1000, taxable: 1500, tax: 150 }, { taxClass: "alcohol", rateBps: 2100, taxable: 238, tax: 50 }];
-    assert.deepEqual(taxLinesOf({ ...breakdown, taxes }, 1000), taxes);
+    const taxes = [{ taxClass: "food" as const, rateBps: 1000, taxable: 1500, tax: 150 }, { taxClass: "drinks" as const, rateBps: 2100, taxable: 238, tax: 50 }];
+    assert.deepEqual(taxLinesOf({ ...breakdown, taxes }, undefined), taxes);
   });
 
   it("freeze the seller from the restaurant's legal details, or its name and address without them", () => {
