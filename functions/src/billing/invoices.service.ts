@@ -16,11 +16,24 @@ import { COLLECTIONS } from "../shared/collections";
 import { runTransactionWithin } from "../shared/contended-transaction";
 import { DomainError, failedPrecondition, notFound, permissionDenied } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
+import { InFlightLimiter, ShedError } from "../shared/load-shedding";
 import { log } from "../shared/log";
 import { addressLinesOf, documentContent } from "./billing-document";
 
-/** Long enough for a burst of requests at one restaurant to take their numbers one after another. */
-const CONTENTION_BUDGET_MS = 20_000;
+/**
+ * Long enough for a burst of requests at one restaurant to take their numbers one after another,
+ * short of the callable's 60 s; past it the caller is told to ask again (`invoice-contended`).
+ */
+const CONTENTION_BUDGET_MS = 40_000;
+
+/**
+ * One invoice transaction per restaurant at a time in this instance, the others waiting their
+ * turn: a counter is one hot document, and transactions piled on it only abort each other (lock
+ * timeouts, retries). Across instances the transactions still decide; this only keeps an
+ * instance from fighting itself.
+ */
+const turns = new InFlightLimiter(() => ({ maxInFlight: 1, maxQueued: 100, maxWaitMs: CONTENTION_BUDGET_MS }));
+const contended = () => new DomainError("unavailable", "Many invoices are being issued at this restaurant; try again in a moment.", { reason: "invoice-contended", retryAfterSeconds: 1 });
 
 export const invoiceSeries = (restaurantId: string) => `F-${restaurantId.slice(0, 12).toUpperCase()}`;
 export const displayNumberOf = (restaurantId: string, number: number) => `${invoiceSeries(restaurantId)}-${String(number).padStart(6, "0")}`;
@@ -51,37 +64,44 @@ export const requestInvoice: CallableImpl<RequestInvoiceRequest, InvoiceResponse
     const orderRef = db().collection(COLLECTIONS.orders).doc(orderId);
     const invoiceRef = db().collection(COLLECTIONS.invoices).doc(orderId);
     const wanted = buyerRecord(buyer);
-    const issuedAtMs = Date.now();
-    const { value } = await runTransactionWithin(
+    // Read before the transaction: only the order, its invoice and the counter are held by it, so
+    // requests at one restaurant queue on the counter alone. The seller and the language are
+    // frozen as they are now; a change racing the request is as if it came a moment later.
+    const order = await orderRef.get();
+    const restaurantId = order.get("restaurantId") as string | undefined;
+    const [restaurant, customer] = await Promise.all([
+      restaurantId ? db().collection(COLLECTIONS.restaurants).doc(restaurantId).get() : null,
+      caller.uid ? db().collection(COLLECTIONS.users).doc(caller.uid).get() : null,
+    ]);
+    const locale = customer?.get("locale") === "es" ? "es" : "en";
+    const { value } = await turns.run([`invoices:${restaurantId ?? "-"}`], () => runTransactionWithin(
       Date.now() + CONTENTION_BUDGET_MS,
       async (tx) => {
-        const [order, existing] = await Promise.all([tx.get(orderRef), tx.get(invoiceRef)]);
-        if (!order.exists) throw notFound("Order", "order-not-found", "orderId");
-        if (order.get("customerUid") !== caller.uid) throw permissionDenied("Only the order's customer may ask for its invoice.", "not-your-order");
+        const [current, existing] = await Promise.all([tx.get(orderRef), tx.get(invoiceRef)]);
+        if (!current.exists) throw notFound("Order", "order-not-found", "orderId");
+        if (current.get("customerUid") !== caller.uid) throw permissionDenied("Only the order's customer may ask for its invoice.", "not-your-order");
         if (existing.exists) {
           if (!sameBuyer(existing.get("buyer"), wanted)) {
             throw new DomainError("already-exists", "This order already has an invoice, made out to other details.", { reason: "invoice-already-issued", fields: [{ path: "buyer", message: "The order's invoice names other details." }] });
           }
           return answer(invoiceRef.id, existing.data()!, false);
         }
-        if (order.get("status") !== "delivered") throw failedPrecondition("An invoice is issued once the order is delivered.", "order-not-delivered");
-        const restaurantId = order.get("restaurantId") as string;
-        const counterRef = db().collection(COLLECTIONS.invoiceCounters).doc(restaurantId);
-        const [restaurant, counter, customer] = await Promise.all([
-          tx.get(db().collection(COLLECTIONS.restaurants).doc(restaurantId)),
-          tx.get(counterRef),
-          tx.get(db().collection(COLLECTIONS.users).doc(caller.uid!)),
-        ]);
-        const content = documentContent(orderId, order.data()!, restaurant.data() ?? {}, customer.get("locale") === "es" ? "es" : "en", issuedAtMs);
+        if (current.get("status") !== "delivered") throw failedPrecondition("An invoice is issued once the order is delivered.", "order-not-delivered");
+        const ofRestaurant = current.get("restaurantId") as string;
+        // Taken by the attempt that commits, after the previous number's commit: dates follow numbers.
+        const issuedAtMs = Date.now();
+        const content = documentContent(orderId, current.data()!, (ofRestaurant === restaurantId ? restaurant?.data() : undefined) ?? {}, locale, issuedAtMs);
         if (!content.seller.taxId) throw failedPrecondition("The restaurant has not given the legal details an invoice needs yet.", "seller-details-missing");
+        const counterRef = db().collection(COLLECTIONS.invoiceCounters).doc(ofRestaurant);
+        const counter = await tx.get(counterRef);
         const number = ((counter.get("last") as number | undefined) ?? 0) + 1;
         const { suppliedAtMs, ...rest } = content;
         const invoice = {
           ...rest,
           invoiceId: invoiceRef.id,
-          series: invoiceSeries(restaurantId),
+          series: invoiceSeries(ofRestaurant),
           number,
-          displayNumber: displayNumberOf(restaurantId, number),
+          displayNumber: displayNumberOf(ofRestaurant, number),
           buyer: wanted,
           suppliedAt: Timestamp.fromMillis(suppliedAtMs),
           issuedAt: Timestamp.fromMillis(issuedAtMs),
@@ -90,8 +110,10 @@ export const requestInvoice: CallableImpl<RequestInvoiceRequest, InvoiceResponse
         tx.set(counterRef, { last: number, updatedAt: Timestamp.fromMillis(issuedAtMs) }, { merge: true });
         return answer(invoiceRef.id, invoice, true);
       },
-      () => new DomainError("unavailable", "Many invoices are being issued at this restaurant; try again in a moment.", { reason: "invoice-contended", retryAfterSeconds: 1 }),
-    );
+      contended,
+    )).catch((error: unknown) => {
+      throw error instanceof ShedError ? contended() : error;
+    });
     if (value.created) log.info("billing.invoice-issued", { orderId, number: value.number });
     return value;
   },

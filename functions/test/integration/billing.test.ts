@@ -11,6 +11,7 @@ import { after, describe, it } from "node:test";
 import { requestInvoice } from "../../src/billing/invoices.service";
 import { CALLABLES } from "../../src/contract/callables";
 import type { InvoiceResponse } from "../../src/contract/billing";
+import type { DomainError } from "../../src/shared/errors";
 import { BUYER, fetchDocument, publishDelivered, SELLER, sellingRestaurant, writtenOrder } from "../support/billing";
 import { admin, callError, signInWithRole, signUp, type AppClient } from "../support/emulators";
 import { emailAttachment, emailsTo, ledgerEntry, setPreferences } from "../support/notifications";
@@ -162,14 +163,45 @@ describe("receipts and invoices", () => {
     const restaurantId = await sellingRestaurant();
     const customers = Array.from({ length: N }, () => `bill-customer-${randomUUID()}`);
     const orders = await Promise.all(customers.map((uid) => writtenOrder(restaurantId, uid)));
-    // In process, beside the Functions emulator: N callables at once would start N function workers on two cores.
-    const answers = await Promise.all(orders.map((orderId, i) => requestInvoice.run({ orderId, buyer: BUYER }, { uid: customers[i], role: "customer", claims: {}, correlationId: randomUUID() })));
+    // In process, beside the Functions emulator: N callables at once would start N function workers
+    // on two cores. Like the app, a request told `invoice-contended` (nothing numbered) asks again.
+    const ask = async (orderId: string, uid: string): Promise<InvoiceResponse> => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await requestInvoice.run({ orderId, buyer: BUYER }, { uid, role: "customer", claims: {}, correlationId: randomUUID() });
+        } catch (error) {
+          if ((error as DomainError).extra?.reason !== "invoice-contended" || attempt === 3) throw error;
+        }
+      }
+    };
+    const answers = await Promise.all(orders.map((orderId, i) => ask(orderId, customers[i])));
     assert.deepEqual(answers.map((a) => a.number).sort((a, b) => a - b), Array.from({ length: N }, (_, i) => i + 1));
     assert.equal(new Set(answers.map((a) => a.displayNumber)).size, N);
     assert.equal((await admin().db.doc(`invoiceCounters/${restaurantId}`).get()).get("last"), N);
+    const issued = await Promise.all(orders.map(async (orderId) => (await admin().db.doc(`invoices/${orderId}`).get()).data()!));
+    const byNumber = issued.sort((a, b) => a.number - b.number).map((invoice) => invoice.issuedAt.toMillis() as number);
+    assert.deepEqual(byNumber, [...byNumber].sort((a, b) => a - b), "issue dates follow the numbers");
     // Retried together, they take nothing more.
-    const retried = await Promise.all(orders.map((orderId, i) => requestInvoice.run({ orderId, buyer: BUYER }, { uid: customers[i], role: "customer", claims: {}, correlationId: randomUUID() })));
+    const retried = await Promise.all(orders.map((orderId, i) => ask(orderId, customers[i])));
     assert.deepEqual(retried.map((a) => [a.number, a.created]), answers.map((a) => [a.number, false]));
     assert.equal((await admin().db.doc(`invoiceCounters/${restaurantId}`).get()).get("last"), N);
+
+    // Through the callable, each request in a function worker of its own: the transactions alone
+    // keep the sequence, with no shared turn-taking between them.
+    const buyers = await Promise.all([signUp(), signUp(), signUp()]);
+    buyers.forEach(track);
+    const more = await Promise.all(buyers.map((buyer) => writtenOrder(restaurantId, buyer.user.uid)));
+    const viaCallable = await Promise.all(
+      more.map(async (orderId, i) => {
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            return await buyers[i].call<InvoiceResponse>(CALLABLES.requestInvoice, { orderId, buyer: BUYER });
+          } catch (error) {
+            if ((error as { details?: { reason?: string } }).details?.reason !== "invoice-contended" || attempt === 3) throw error;
+          }
+        }
+      }),
+    );
+    assert.deepEqual(viaCallable.map((a) => a.number).sort((a, b) => a - b), [N + 1, N + 2, N + 3]);
   });
 });
