@@ -36,6 +36,8 @@ export default tseslint.config(
       "functions/src/notifications/twilio.adapter.ts",
       "functions/src/notifications/twilio-status.service.ts",
       "functions/src/notifications/fcm.adapter.ts",
+      "functions/src/notifications/smtp.adapter.ts",
+      "functions/src/billing/pdf.ts",
       "functions/test/support/module-footprint.ts",
     ],
     rules: { "@typescript-eslint/no-require-imports": "off" },

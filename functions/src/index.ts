@@ -13,6 +13,7 @@ exportLazily(exports, {
   admin: () => require("./admin"),
   api: () => require("./graphql"),
   auth: () => require("./auth"),
+  billing: () => require("./billing"),
   catalog: () => require("./catalog"),
   checkout: () => require("./checkout"),
   diagnostics: () => require("./diagnostics"),

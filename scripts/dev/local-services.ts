@@ -1,5 +1,5 @@
 /**
- * Services a local run starts beside the emulators: the Stripe, Twilio and FCM doubles, the task
+ * Services a local run starts beside the emulators: the Stripe, Twilio and FCM doubles, the SMTP sink, the task
  * relay (schedule times and task names as Cloud Tasks keeps them) and the fault plan. Started by
  * the project, so `npm start` and `npm test` need nothing running beforehand.
  */
@@ -12,6 +12,8 @@ export const TWILIO_DOUBLE_URL = "http://127.0.0.1:12112";
 export const FCM_DOUBLE_URL = "http://127.0.0.1:12113";
 export const TASK_RELAY_URL = "http://127.0.0.1:12114";
 export const FAULT_PLAN_URL = "http://127.0.0.1:12115";
+/** The SMTP sink takes mail on 12116 (functions/.env.local SMTP_PORT) and shows it over HTTP here. */
+export const SMTP_SINK_URL = "http://127.0.0.1:12117";
 
 /** Starts the Stripe double, delivering webhooks to the Functions emulator; resolves when it listens. */
 export function startStripeDouble(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
@@ -27,6 +29,11 @@ export function startTwilioDouble(env: NodeJS.ProcessEnv): Promise<ChildProcess>
 /** Starts the FCM double (HTTP v1 send); resolves when it listens. */
 export function startFcmDouble(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   return startDouble("fcm-double.ts", { ...env, FCM_DOUBLE_PORT: new URL(FCM_DOUBLE_URL).port });
+}
+
+/** Starts the SMTP sink (mail on 12116, what it received over HTTP); resolves when both listen. */
+export function startSmtpSink(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return startDouble("smtp-sink.ts", { ...env, SMTP_SINK_PORT: "12116", SMTP_SINK_HTTP_PORT: new URL(SMTP_SINK_URL).port });
 }
 
 /** Starts the task relay, which enqueues into the Cloud Tasks emulator when a task is due. */
@@ -46,7 +53,7 @@ export function startTasksEmulator(env: NodeJS.ProcessEnv): Promise<ChildProcess
 
 /** Every local service `npm test` runs beside the emulators. */
 export function startLocalServices(env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
-  return Promise.all([startStripeDouble(env), startTwilioDouble(env), startFcmDouble(env), startTaskRelay(env), startFaultPlan(env)]);
+  return Promise.all([startStripeDouble(env), startTwilioDouble(env), startFcmDouble(env), startSmtpSink(env), startTaskRelay(env), startFaultPlan(env)]);
 }
 
 async function startDouble(script: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {

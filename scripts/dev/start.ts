@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole local stack. Builds the functions and the operator console, keeps
- * rebuilding both on change, starts the Stripe double and the Auth, Functions, Firestore, Pub/Sub,
- * Cloud Tasks and Hosting (the console) emulators with the demo data of emulator-data/ imported,
- * and prints where everything listens once up.
+ * rebuilding both on change, starts the Stripe double, the SMTP sink and the Auth, Functions,
+ * Firestore, Pub/Sub, Cloud Tasks and Hosting (the console) emulators with the demo data of
+ * emulator-data/ imported, and prints where everything listens once up.
  * Data changes are not saved back: every start begins from the same demo data.
  */
 import { spawnSync } from "node:child_process";
@@ -10,7 +10,7 @@ import { createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users.ts";
 import { CACHE_DIR, emulatorEnv, emulatorPorts, NETWORK_GUARD_LOG, PROJECT_ID, REPO_ROOT, TRACE_SPANS_FILE } from "./emulator-env.ts";
-import { STRIPE_DOUBLE_URL, startFaultPlan, startStripeDouble, startTaskRelay, TASK_RELAY_URL } from "./local-services.ts";
+import { SMTP_SINK_URL, STRIPE_DOUBLE_URL, startFaultPlan, startSmtpSink, startStripeDouble, startTaskRelay, TASK_RELAY_URL } from "./local-services.ts";
 import { adopt, spawnGroup, stopGroups, stopGroupsOnSignals } from "./process-groups.ts";
 import { StartOutput } from "./start-output.ts";
 import { startWorkerReaper } from "./worker-reaper.ts";
@@ -40,7 +40,7 @@ const consoleBuild = spawnSync("npx", ["vite", "build", "--config", "packages/co
 if (consoleBuild.status !== 0) process.exit(consoleBuild.status ?? 1);
 spawnGroup("npx", ["vite", "build", "--config", "packages/console/vite.config.ts", "--watch"], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
 
-for (const service of [await startStripeDouble(env), await startTaskRelay(env), await startFaultPlan(env)]) adopt(service);
+for (const service of [await startStripeDouble(env), await startSmtpSink(env), await startTaskRelay(env), await startFaultPlan(env)]) adopt(service);
 
 const dataDir = join(REPO_ROOT, "emulator-data");
 const emulators = spawnGroup(
@@ -88,6 +88,7 @@ function printBanner(): void {
       `  stripe     ${STRIPE_DOUBLE_URL} (local Stripe double; confirm a card payment: POST /_double/payment_intents/<id>/confirm)`,
       `  tasks      ${TASK_RELAY_URL}/tasks (delayed tasks held until due; POST /run fires them now)`,
       "  messages   push and SMS land in the Firestore collection devOutbox: follow them with npm run dev:outbox",
+      `  email      smtp://127.0.0.1:12116 (local SMTP sink; what it received: ${SMTP_SINK_URL}/_double/messages, and npm run dev:outbox)`,
       "Demo users:",
       ...users,
       `  log        ${STACK_LOG} (everything the emulators print)`,

@@ -16,6 +16,7 @@ import {
   SaveItemRequest,
   SaveRestaurantRequest,
 } from "./catalog.js";
+import { InvoiceResponse, RequestInvoiceRequest } from "./billing.js";
 import { CheckoutRequest, CheckoutResponse } from "./checkout.js";
 import { RecordCashCollectionRequest, RecordCashCollectionResponse, ReportLocationRequest, ReportLocationResponse } from "./delivery.js";
 import { StartProbeRequest, StartProbeResponse } from "./diagnostics.js";
@@ -60,6 +61,7 @@ export const CALLABLE_SCHEMAS = {
   placeOrder: { request: CheckoutRequest, response: CheckoutResponse },
   restaurantOrderAction: { request: RestaurantOrderAction, response: OrderActionResponse },
   cancelOrder: { request: CancelOrderRequest, response: OrderActionResponse },
+  requestInvoice: { request: RequestInvoiceRequest, response: InvoiceResponse },
   adminOrderAction: { request: AdminOrderAction, response: OrderActionResponse },
   updateCourierStatus: { request: CourierStatusRequest, response: CourierStatusResponse },
   courierOrderAction: { request: CourierOrderAction, response: OrderActionResponse },

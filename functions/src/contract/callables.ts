@@ -21,6 +21,7 @@ export const CALLABLES = {
   placeOrder: "checkout-placeOrder",
   restaurantOrderAction: "orders-restaurantAction",
   cancelOrder: "orders-cancelOrder",
+  requestInvoice: "orders-requestInvoice",
   adminOrderAction: "orders-adminAction",
   updateCourierStatus: "dispatch-updateCourierStatus",
   courierOrderAction: "dispatch-courierAction",

@@ -4,6 +4,7 @@
  * restaurants); anyone browses published restaurants directly or through the HTTPS catalog API.
  */
 import { z } from "zod";
+import { LegalParty } from "./billing.js";
 import { Currency, GeoPoint, HttpsUrl, Id, MinorUnits, Money, SafeText, TimeZone } from "./primitives.js";
 
 /** A restaurant delivers at most this far; geo queries search this radius. */
@@ -62,6 +63,8 @@ export const RestaurantFields = z.strictObject({
   imageUrl: HttpsUrl.optional(),
   /** Tax rate per class; a class left out is taxed at the project default (checkout/taxes.ts). */
   taxRatesBps: z.partialRecord(TaxClass, TaxRateBps).optional(),
+  /** The business behind the restaurant, as its receipts and invoices name the seller. */
+  legal: LegalParty.optional(),
 });
 
 /** Without `restaurantId` creates a restaurant (admins only); with it replaces its fields. */

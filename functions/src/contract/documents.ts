@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { PAYMENT_METHODS, PriceBreakdown, PricedLine } from "./checkout.js";
-import { NotificationPreferences } from "./notifications.js";
+import { StoredNotificationPreferences } from "./notifications.js";
 import { ACTOR_KINDS, ORDER_STATES } from "./order-states.js";
 import { UserProfile } from "./profile.js";
 
@@ -82,7 +82,7 @@ export type OrderDocument = z.infer<typeof OrderDocument>;
 export const ProfileDocument = UserProfile.extend({
   /** Staff: the restaurants they work for (mirror of the claim). */
   restaurantIds: z.array(z.string()).optional(),
-  notificationPreferences: NotificationPreferences.optional(),
+  notificationPreferences: StoredNotificationPreferences.optional(),
   /** Seconds; a staff, courier or admin session signed in before this must sign in again. */
   sessionsValidAfter: z.number().optional(),
 });

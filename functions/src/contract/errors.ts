@@ -124,6 +124,12 @@ export const ERROR_REASONS = [
   "dead-letter-not-found",
   "dead-letter-resolved",
   "dead-letter-not-replayable",
+  // Receipts and invoices.
+  "order-not-delivered",
+  "invoice-already-issued",
+  "seller-details-missing",
+  "invoice-contended",
+  "document-not-found",
   // HTTPS endpoints (webhooks, health).
   "bad-signature",
   "credentials-required",

@@ -4,6 +4,7 @@
  * Depends on zod only, so the mobile app can import it without pulling in server code.
  */
 export * from "./admin.js";
+export * from "./billing.js";
 export * from "./callable-map.js";
 export * from "./callables.js";
 export * from "./catalog.js";

@@ -28,27 +28,41 @@ export type UnregisterDeviceRequest = z.infer<typeof UnregisterDeviceRequest>;
 export const DeviceResponse = z.object({ deviceId: z.string(), registered: z.boolean() });
 export type DeviceResponse = z.infer<typeof DeviceResponse>;
 
-export const CATEGORIES = ["orderUpdates", "promotions"] as const;
+/** `receipts`: the receipt of a delivered order, with its PDF (by email unless switched off). */
+export const CATEGORIES = ["orderUpdates", "promotions", "receipts"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-const Channels = z.strictObject({ push: z.boolean(), sms: z.boolean() });
+const Channels = z.strictObject({ push: z.boolean(), sms: z.boolean(), email: z.boolean() });
 
 export const NotificationPreferences = z.strictObject({
-  channels: z.strictObject({ orderUpdates: Channels, promotions: Channels }),
+  channels: z.strictObject({ orderUpdates: Channels, promotions: Channels, receipts: Channels }),
   /** Non-urgent messages wait until the end of these hours (may span midnight). */
   quietHours: z.strictObject({ start: Clock, end: Clock }).nullable(),
 });
 export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
 
-/** Until the user says otherwise: order updates by push, promotions never (opt in). */
+/**
+ * Preferences as a profile stores them: saved before email and receipts existed, a category or
+ * the email channel may be missing, and DEFAULT_PREFERENCES stands for what is missing.
+ */
+export const StoredNotificationPreferences = z.object({
+  channels: z.object({ orderUpdates: Channels.partial(), promotions: Channels.partial(), receipts: Channels.partial().optional() }),
+  quietHours: z.strictObject({ start: Clock, end: Clock }).nullable(),
+});
+
+/** Until the user says otherwise: order updates by push, receipts by email, promotions never (opt in). */
 export const DEFAULT_PREFERENCES: NotificationPreferences = {
-  channels: { orderUpdates: { push: true, sms: false }, promotions: { push: false, sms: false } },
+  channels: {
+    orderUpdates: { push: true, sms: false, email: false },
+    promotions: { push: false, sms: false, email: false },
+    receipts: { push: false, sms: false, email: true },
+  },
   quietHours: null,
 };
 
 /** Only the parts sent change. */
 export const UpdateNotificationPreferencesRequest = z.strictObject({
-  channels: z.strictObject({ orderUpdates: Channels.partial().optional(), promotions: Channels.partial().optional() }).optional(),
+  channels: z.strictObject({ orderUpdates: Channels.partial().optional(), promotions: Channels.partial().optional(), receipts: Channels.partial().optional() }).optional(),
   quietHours: z.strictObject({ start: Clock, end: Clock }).nullable().optional(),
 });
 export type UpdateNotificationPreferencesRequest = z.infer<typeof UpdateNotificationPreferencesRequest>;

@@ -4,7 +4,7 @@
  * changed). The app sends it with every call, so the server can turn away an app older than
  * MIN_APP_VERSION with `failed-precondition` / `app-update-required`.
  */
-export const CONTRACT_VERSION = "1.1.0";
+export const CONTRACT_VERSION = "1.2.0";
 
 /**
  * The request-data key a callable's version travels under: the Firebase SDK cannot set headers

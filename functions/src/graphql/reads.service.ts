@@ -8,7 +8,8 @@
  */
 import type { DocumentData, DocumentSnapshot } from "firebase-admin/firestore";
 import { z } from "zod";
-import { DEFAULT_PREFERENCES, type NotificationPreferences } from "../contract/notifications";
+import type { NotificationPreferences } from "../contract/notifications";
+import { preferencesOf } from "../notifications/devices.service";
 import { Id } from "../contract/primitives";
 import type { UserProfile } from "../contract/profile";
 import { pickProfile } from "../auth/profile.service";
@@ -103,7 +104,8 @@ export async function readProfile(uid: string): Promise<{ profile: UserProfile; 
   const defaults: UserProfile = { uid, email: null, displayName: null, phone: null, locale: "en", timeZone: "UTC", addresses: [], role: "customer" };
   return {
     profile: pickProfile({ ...defaults, ...data }),
-    preferences: data.notificationPreferences ?? DEFAULT_PREFERENCES,
+    // Saved before a channel or category existed, they lack it: the defaults fill it, as for delivery.
+    preferences: preferencesOf(data),
   };
 }
 

@@ -162,9 +162,9 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
     for (const profile of page) {
       const recipient = recipientFrom(profile.id, profile.data()!);
       const wants = recipient.preferences.channels.promotions;
-      if (!wants.push && !wants.sms) counts.skippedByPreference += 1;
+      if (!wants.push && !wants.sms && !wants.email) counts.skippedByPreference += 1;
       else if (minutesUntilQuietEnds(now, recipient.preferences.quietHours, recipient.timeZone) > 0) oneByOne.push(recipient);
-      else if (wants.sms) oneByOne.push(recipient);
+      else if (wants.sms || wants.email) oneByOne.push(recipient);
       else pushOnly.push(recipient);
     }
 
@@ -173,7 +173,7 @@ export const broadcastBatch: TaskImpl<BroadcastBatch> = {
     for (const k of ["sent", "failed", "noDevice", "alreadyHandled", "retrying", "unknown", "pushCalls", "pushMessages"] as const) counts[k] += bulk[k];
     retryLater ||= bulk.retrying > 0;
 
-    // In quiet hours, or taking SMS too: the one-person path (deferral, SMS cap and opt-outs).
+    // In quiet hours, or taking SMS or email too: the one-person path (deferral, SMS cap and opt-outs).
     for (const group of chunks(oneByOne, 10)) {
       await Promise.all(
         group.map(async (recipient) => {

@@ -1,5 +1,5 @@
 import { DELIVER_BULKHEAD, DELIVER_QUEUE_LIMITS } from "../shared/bulkheads";
-import { twilioAuthToken } from "../shared/params";
+import { smtpPassword, twilioAuthToken } from "../shared/params";
 import { pseudonymKey } from "../shared/pseudonym";
 import { defineTaskHandler } from "../shared/task-handler";
 import { TASK_QUEUES } from "../shared/task-queues";
@@ -15,7 +15,7 @@ export const deliver = defineTaskHandler(
     name: TASK_QUEUES.deliverNotification,
     retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 120, maxDoublings: 6 },
     rateLimits: DELIVER_QUEUE_LIMITS,
-    options: { ...DELIVER_BULKHEAD, secrets: [twilioAuthToken, pseudonymKey] },
+    options: { ...DELIVER_BULKHEAD, secrets: [twilioAuthToken, smtpPassword, pseudonymKey] },
   },
   async () => (await import("./deliver.service.js")).deliver,
 );

@@ -14,6 +14,9 @@ import { broadcastOutgoing } from "./broadcast-content";
 import { deliverTo, recipientOf, type Outgoing } from "./delivery.service";
 import { renderOrderMessage, type Audience, type OrderDetails } from "./templates";
 
+/** The receipt billing/ issues; its email carries the PDF (the one thing notifications know of billing). */
+const RECEIPT_ISSUED = "receipts.v1.issued";
+
 export const DeliverTask = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("order"), requestId: z.string().min(1), audience: z.enum(["customer", "restaurant", "courier"]), uid: z.string().min(1), afterQuietHours: z.boolean().optional() }),
   z.object({ kind: z.literal("broadcast"), broadcastId: z.string().min(1), uid: z.string().min(1), afterQuietHours: z.boolean().optional() }),
@@ -54,12 +57,13 @@ async function orderOutgoing(requestId: string, audience: Audience): Promise<Out
   return {
     source: requestId,
     type,
-    category: "orderUpdates",
+    category: flags.category,
     critical: flags.critical,
     urgent: flags.urgent,
     orderId,
     render: (locale) => renderOrderMessage(type, audience, locale, details),
     data: { orderId, audience },
+    ...(type === RECEIPT_ISSUED ? { attachments: async () => [await (await import("../billing/receipt-attachment.js")).receiptAttachment(orderId)] } : {}),
   };
 }
 

@@ -10,6 +10,9 @@
  *    could not reach the person (no device, every device failed) goes by SMS to their phone,
  *    if sms-admission.ts lets it: a verified number in an allowed country, not opted out, under
  *    the per-user, per-number and global hourly limits.
+ * 4. Email, when the category's email channel is on: to the account's email address over SMTP,
+ *    with the message's attachments (a receipt's PDF). 4xx and a send that provably never left
+ *    retry; 5xx is `failed` (listed for an operator); no final answer is `unknown`.
  *
  * Each (source, channel, recipient) is claimed in the ledger before its provider is called, so
  * it is sent once however often this runs. A provider that says "later" releases the claim
@@ -30,11 +33,12 @@ import { preferencesOf, pushTargetsRef, setPushTarget } from "./devices.service"
 import { claimMessage, messageId, recordUnsent, settleMessage, type Channel, type MessageFacts, type MessageKey } from "./ledger";
 import { chunks, isDeadToken, PUSH_BATCH_LIMIT, pushVerdict, type PushMessage, type PushOutcome } from "./push";
 import { quietHoursEnd } from "./quiet-hours";
+import { EmailError, isEmailAddress, maskEmail, type EmailAttachment } from "./email";
 import { SmsError } from "./sms";
 import { logSmsRefusal, markOptedOut, maskPhone, numberRefusal, smsAdmission } from "./sms-admission";
 import type { Locale } from "./templates";
 import { unknownReason } from "./transport-errors";
-import { pushTransport, smsSender } from "./transports";
+import { emailSender, pushTransport, smsSender } from "./transports";
 
 /** A message as its source describes it, before it is written in anyone's language. */
 export interface Outgoing {
@@ -50,6 +54,8 @@ export interface Outgoing {
   broadcastId?: string;
   render(locale: Locale): { title: string; body: string } | undefined;
   data: Record<string, string>;
+  /** Files the email carries (a receipt's PDF); push and SMS never carry any. */
+  attachments?(): Promise<EmailAttachment[]>;
 }
 
 export interface Recipient {
@@ -60,6 +66,8 @@ export interface Recipient {
   phone: string | null;
   /** False for a number that did not come from Firebase Auth (a profile written before that rule). */
   phoneVerified: boolean;
+  /** The account's email address, as Firebase Auth holds it (mirrored into the profile). */
+  email: string | null;
   preferences: NotificationPreferences;
 }
 
@@ -93,6 +101,7 @@ export function recipientFrom(uid: string, profile: Record<string, unknown>): Re
     timeZone: (profile.timeZone as string | undefined) ?? "UTC",
     phone: (profile.phone as string | null | undefined) ?? null,
     phoneVerified: profile.phoneVerified === true,
+    email: (profile.email as string | null | undefined) ?? null,
     preferences: preferencesOf(profile as { notificationPreferences?: NotificationPreferences }),
   };
 }
@@ -130,7 +139,7 @@ export async function deliverTo(recipient: Recipient, outgoing: Outgoing, option
     const until = quietHoursEnd(now, recipient.preferences.quietHours, recipient.timeZone);
     if (until > now) {
       const deferredUntil = firestoreValues().Timestamp.fromDate(until);
-      for (const channel of ["push", "sms"] as const) if (wants[channel]) await recordUnsent(key(channel), facts, "deferred", { deferredUntil });
+      for (const channel of ["push", "sms", "email"] as const) if (wants[channel]) await recordUnsent(key(channel), facts, "deferred", { deferredUntil });
       await options.defer(Math.ceil((until.getTime() - now.getTime()) / 1000));
       log.info("notification.deferred", { source: outgoing.source, uid: recipient.uid, until: until.toISOString() });
       return "deferred";
@@ -149,6 +158,12 @@ export async function deliverTo(recipient: Recipient, outgoing: Outgoing, option
     await smsStep(recipient, outgoing, facts, key("sms"), { escalated: escalate, finalAttempt: options.finalAttempt });
   } else {
     await recordUnsent(key("sms"), facts, "skipped", { reason: "preference" });
+  }
+
+  if (wants.email) {
+    await emailStep(recipient, outgoing, facts, key("email"), options.finalAttempt);
+  } else {
+    await recordUnsent(key("email"), facts, "skipped", { reason: "preference" });
   }
   return "done";
 }
@@ -267,4 +282,45 @@ async function smsStep(recipient: Recipient, outgoing: Outgoing, facts: MessageF
     }
     await settleMessage(key, "failed", { ...details, reason: failure.retryable ? "retries-exhausted" : failure.kind });
   }
+}
+
+// ---- email --------------------------------------------------------------------------------
+
+/**
+ * Claims, sends, settles: a claimed email is sent once. A retried delivery finds the entry
+ * settled (or still `sending`, when the sender died after the send) and sends nothing.
+ */
+async function emailStep(recipient: Recipient, outgoing: Outgoing, facts: MessageFacts, key: MessageKey, finalAttempt: boolean): Promise<void> {
+  const address = recipient.email;
+  if (!isEmailAddress(address)) {
+    await recordUnsent(key, facts, "skipped", { reason: "no-email" });
+    return;
+  }
+  const claim = await claimMessage(key, facts);
+  if (!claim.claimed) return;
+  const to = maskEmail(address);
+  let sent: { providerId: string; attachments: string[] };
+  try {
+    const attachments = outgoing.attachments ? await outgoing.attachments() : [];
+    const receipt = await (await emailSender()).send({ to: address, subject: facts.title, text: facts.body, attachments, notificationId: messageId(key) });
+    sent = { providerId: receipt.providerId, attachments: attachments.map((a) => a.filename) };
+  } catch (error) {
+    // Anything but an EmailError came from our side of the call (building the attachment): nothing was sent.
+    const failure = error instanceof EmailError ? error : new EmailError("unavailable", null, (error as Error).message);
+    const details = { to, providerCode: failure.providerCode };
+    if (failure.kind === "unknown") {
+      // The server may have it: sending again could deliver it twice. An operator sees it listed.
+      await settleMessage(key, "unknown", { ...details, transport: failure.transport, reason: unknownReason(failure.transport ?? undefined) });
+      return;
+    }
+    if (failure.retryable && !finalAttempt) {
+      await settleMessage(key, "retrying", { ...details, reason: failure.kind });
+      throw new ProviderBusy("email", String(failure.providerCode ?? failure.kind));
+    }
+    await settleMessage(key, "failed", { ...details, reason: failure.retryable ? "retries-exhausted" : failure.kind });
+    return;
+  }
+  // A crash here (the server has the email, the ledger still says `sending`) must not send it again.
+  await faultPoint("notifications.email.after-send");
+  await settleMessage(key, "sent", { ...sent, to, reason: null });
 }

@@ -95,6 +95,7 @@ export function preferencesOf(profile: { notificationPreferences?: Partial<Notif
     channels: {
       orderUpdates: { ...DEFAULT_PREFERENCES.channels.orderUpdates, ...saved.channels?.orderUpdates },
       promotions: { ...DEFAULT_PREFERENCES.channels.promotions, ...saved.channels?.promotions },
+      receipts: { ...DEFAULT_PREFERENCES.channels.receipts, ...saved.channels?.receipts },
     },
     quietHours: saved.quietHours === undefined ? DEFAULT_PREFERENCES.quietHours : saved.quietHours,
   };
@@ -111,6 +112,7 @@ export const updatePreferences: CallableImpl<UpdateNotificationPreferencesReques
         channels: {
           orderUpdates: { ...current.channels.orderUpdates, ...changes.channels?.orderUpdates },
           promotions: { ...current.channels.promotions, ...changes.channels?.promotions },
+          receipts: { ...current.channels.receipts, ...changes.channels?.receipts },
         },
         quietHours: changes.quietHours === undefined ? current.quietHours : changes.quietHours,
       };

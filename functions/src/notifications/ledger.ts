@@ -19,7 +19,7 @@ import { log } from "../shared/log";
 import { OPS_EVENTS } from "../shared/ops-events";
 import { shapedQuery } from "../shared/queries";
 
-export type Channel = "push" | "sms";
+export type Channel = "push" | "sms" | "email";
 export const MESSAGE_STATUSES = ["sending", "retrying", "deferred", "queued", "sent", "delivered", "failed", "skipped", "unknown"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 

@@ -9,6 +9,7 @@
  * anyone's words to anyone's phone. A message holds our fixed sentences, the order's short
  * reference, its total and counts, and a fixed sentence per reason code.
  */
+import type { Category } from "../contract/notifications";
 import type { LOCALES } from "../contract/primitives";
 
 export type Locale = (typeof LOCALES)[number];
@@ -29,6 +30,8 @@ export interface Rendered {
   body: string;
   critical: boolean;
   urgent: boolean;
+  /** Whose channel preferences apply. */
+  category: Category;
 }
 
 type Text = (d: OrderDetails) => { title: string; body: string };
@@ -39,6 +42,8 @@ interface Template {
   critical?: boolean;
   /** False for news that can wait until the recipient's quiet hours end. */
   urgent?: boolean;
+  /** Order updates unless told otherwise. */
+  category?: Category;
 }
 
 /** The short reference people read out on the phone: the order id's last six characters. */
@@ -181,6 +186,15 @@ const TEMPLATES: Record<string, Partial<Record<Audience, Template>>> = {
       es: (d) => ({ title: `El pedido ${shortRef(d.orderId)} ha caducado`, body: "El pago no se completó a tiempo. No se ha cobrado nada." }),
     },
   },
+  // Not an order event: the receipt billing/ issues for a delivered order, its PDF attached to the email.
+  "receipts.v1.issued": {
+    customer: {
+      category: "receipts",
+      urgent: false,
+      en: (d) => ({ title: `Your receipt for order ${shortRef(d.orderId)}`, body: `Thank you for your order. Your receipt (${money(d.total, "en")}) is attached as a PDF.` }),
+      es: (d) => ({ title: `Tu recibo del pedido ${shortRef(d.orderId)}`, body: `Gracias por tu pedido. Adjuntamos tu recibo (${money(d.total, "es")}) en PDF.` }),
+    },
+  },
   "orders.v1.payment-failed": {
     customer: {
       critical: true,
@@ -195,7 +209,7 @@ export function renderOrderMessage(type: string, audience: Audience, locale: Loc
   const template = TEMPLATES[type]?.[audience];
   if (!template) return undefined;
   // An order in progress cannot wait until morning; a refund on its way can.
-  return { ...template[locale](details), critical: template.critical ?? false, urgent: template.urgent ?? true };
+  return { ...template[locale](details), critical: template.critical ?? false, urgent: template.urgent ?? true, category: template.category ?? "orderUpdates" };
 }
 
 /** Who hears about an event of `type` (nobody: an empty list). */

@@ -8,6 +8,7 @@ import { exportLazily } from "../shared/lazy-exports";
 exportLazily(exports, {
   restaurantAction: () => require("./restaurant-action.function").restaurantAction,
   cancelOrder: () => require("./cancel-order.function").cancelOrder,
+  requestInvoice: () => require("./request-invoice.function").requestInvoice,
   adminAction: () => require("./admin-action.function").adminAction,
   publishOrderEvent: () => require("./publish-order-event.function").publishOrderEvent,
   sweepOutbox: () => require("./sweep-outbox.function").sweepOutbox,

@@ -56,6 +56,12 @@ export const COLLECTIONS = {
   customers: "customers",
   /** Local stack only: where push and SMS land instead of FCM and Twilio. */
   devOutbox: "devOutbox",
+  /** A delivered order's receipt (id: the order id), immutable; rendered as PDF on request (billing/). */
+  receipts: "receipts",
+  /** Invoices (id: the order id: one per order), immutable, numbered per restaurant without gaps. */
+  invoices: "invoices",
+  /** Per restaurant (id: its id), the last invoice number given; moved in the invoice's own transaction. */
+  invoiceCounters: "invoiceCounters",
   /** Domain events written with the change they announce, published from there. */
   outbox: "outbox",
   probes: "probes",

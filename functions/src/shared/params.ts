@@ -233,6 +233,42 @@ export const twilioApiUrl = defineString("TWILIO_API_URL", {
   description: "Base URL of the Twilio API; leave empty in production.",
 });
 
+/** The SMTP server that sends email (any provider: SES, SendGrid, Postmark, Mailgun… all speak SMTP). */
+export const smtpHost = defineString("SMTP_HOST", {
+  description: "Host name of the SMTP server that sends email (the provider's SMTP relay).",
+});
+
+/** 465 with SMTP_SECURE=true (TLS from the start), 587 with SMTP_SECURE=false (STARTTLS). */
+export const smtpPort = defineInt("SMTP_PORT", {
+  default: 587,
+  description: "Port of the SMTP server: 587 (STARTTLS) or 465 (TLS, with SMTP_SECURE=true).",
+});
+
+export const smtpSecure = defineBoolean("SMTP_SECURE", {
+  default: false,
+  description: "true: TLS from the first byte (port 465); false: STARTTLS when the server offers it (port 587).",
+});
+
+/** The SMTP user name; empty for a server that takes mail without authentication (the local sink). */
+export const smtpUser = defineString("SMTP_USER", {
+  default: "",
+  description: "User name for SMTP authentication; empty for none.",
+});
+
+/** The SMTP password (or the provider's API key used as one). */
+export const smtpPassword = defineSecret("SMTP_PASSWORD");
+
+/** What every email says it is from; the provider must allow this sender (SPF/DKIM for its domain). */
+export const emailFrom = defineString("EMAIL_FROM", {
+  description: "From address of every email, e.g. \"Food Delivery <receipts@example.com>\"; the SMTP provider must be allowed to send for its domain.",
+});
+
+/** How long one email send waits for the server's final answer; past it the outcome is unknown, not failed. */
+export const smtpTimeoutSeconds = defineInt("SMTP_TIMEOUT_SECONDS", {
+  default: 20,
+  description: "Seconds one SMTP send may take, final answer included; past it the email is recorded unknown, not resent.",
+});
+
 /** How long one Stripe call waits for its whole answer (shared/provider-policies.ts). */
 export const stripeTimeoutSeconds = defineInt("STRIPE_TIMEOUT_SECONDS", {
   default: 6,

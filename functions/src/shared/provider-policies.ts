@@ -1,5 +1,5 @@
 /**
- * Resilience policies for calls to the outside (Stripe, Twilio, FCM): the one place where each
+ * Resilience policies for calls to the outside (Stripe, Twilio, FCM, SMTP): the one place where each
  * provider's timeout, circuit breaker, bulkhead and retries are decided, on `cockatiel`.
  *
  * Every outbound call goes through `callProvider(provider, point, call)`:
@@ -29,9 +29,9 @@ import type { BulkheadPolicy, CircuitBreakerPolicy, IPolicy } from "cockatiel";
 import { withFault } from "./faults";
 import { log } from "./log";
 import { OPS_EVENTS } from "./ops-events";
-import { fcmTimeoutSeconds, providerBreakerCooldownSeconds, stripeTimeoutSeconds, twilioTimeoutSeconds } from "./params";
+import { fcmTimeoutSeconds, providerBreakerCooldownSeconds, smtpTimeoutSeconds, stripeTimeoutSeconds, twilioTimeoutSeconds } from "./params";
 
-export type Provider = "stripe" | "twilio" | "fcm";
+export type Provider = "stripe" | "twilio" | "fcm" | "smtp";
 
 export interface ProviderPolicySpec {
   /** Longest wait for one attempt's whole answer. */
@@ -70,6 +70,13 @@ function isStripeOutage(error: unknown): boolean {
   return isNoAnswerOrServerError(error);
 }
 
+/** An SMTP refusal (a 5xx, or a 4xx "try later" for this message) is an answer; no answer or a 421 "closing" is an outage. */
+function isSmtpOutage(error: unknown): boolean {
+  if (error instanceof ProviderRefused) return false;
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === "number" ? code === 421 : true;
+}
+
 /** The params are read when the first call needs them (never at deploy analysis). */
 function specs(): Record<Provider, ProviderPolicySpec> {
   const halfOpenAfterMs = providerBreakerCooldownSeconds.value() * 1000;
@@ -80,6 +87,8 @@ function specs(): Record<Provider, ProviderPolicySpec> {
     twilio: { timeoutMs: twilioTimeoutSeconds.value() * 1000, breaker: { consecutiveFailures: 5, halfOpenAfterMs }, bulkhead: { maxConcurrent: 10, queue: 20 }, retries: 0, retryDelayMs: 0, isOutage: isNoAnswerOrServerError },
     // One sendEach carries up to 500 messages; per-message refusals come back in its answer, not as errors.
     fcm: { timeoutMs: fcmTimeoutSeconds.value() * 1000, breaker: { consecutiveFailures: 5, halfOpenAfterMs }, bulkhead: { maxConcurrent: 10, queue: 20 }, retries: 0, retryDelayMs: 0, isOutage: isNoAnswerOrServerError },
+    // An email retried after no answer could arrive twice: like SMS, only the task queue retries, and only what never left.
+    smtp: { timeoutMs: smtpTimeoutSeconds.value() * 1000, breaker: { consecutiveFailures: 5, halfOpenAfterMs }, bulkhead: { maxConcurrent: 10, queue: 20 }, retries: 0, retryDelayMs: 0, isOutage: isSmtpOutage },
   };
 }
 

@@ -136,7 +136,7 @@ describe("example app on the built client package", () => {
     const profile = ProfileDocument.parse((await admin().db.collection("users").doc(journey.uid).get()).data());
     assert.equal(profile.phone, phone);
     assert.equal(profile.phoneVerified, true);
-    assert.deepEqual(profile.notificationPreferences?.channels.promotions, { push: true, sms: false });
+    assert.deepEqual(profile.notificationPreferences?.channels.promotions, { push: true, sms: false, email: false });
     // The board follows the order's events, a moment behind it.
     const entryRef = admin().db.collection("restaurantBoards").doc("demo-restaurant-1").collection("openOrders").doc(journey.orderId);
     const entry = await eventually("the board entry at preparing", async () => {

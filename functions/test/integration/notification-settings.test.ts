@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { CALLABLES } from "../../src/contract/callables";
+import { ProfileDocument } from "../../src/contract/documents";
 import { deviceId } from "../../src/notifications/devices.service";
+import { graphql } from "../support/graphql";
+import { eventually } from "../support/workflow";
 import { admin, callError, signUp, type AppClient, payload } from "../support/emulators";
 
 const token = () => `fcm-${randomBytes(40).toString("base64url")}`;
@@ -50,17 +53,34 @@ describe("notification settings", () => {
     assert.equal((await device("short")).exists, false);
   });
 
+  it("reads preferences saved before email and receipts existed with the defaults filling the gaps", async () => {
+    const app = await signUp();
+    clients.push(app);
+    const ref = admin().db.doc(`users/${app.user.uid}`);
+    await eventually("the profile", async () => (await ref.get()).exists);
+    await ref.set({ notificationPreferences: { channels: { orderUpdates: { push: true, sms: true }, promotions: { push: false, sms: false } }, quietHours: null } }, { merge: true });
+
+    assert.ok(ProfileDocument.safeParse((await ref.get()).data()).success, "the app still parses the stored profile");
+    const query = "query { me { preferences { channels { orderUpdates { push sms email } receipts { push sms email } } } } }";
+    const answer = await graphql<{ me: { preferences: unknown } }>({ query }, { client: app });
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    assert.deepEqual(answer.data?.me.preferences, { channels: { orderUpdates: { push: true, sms: true, email: false }, receipts: { push: false, sms: false, email: true } } });
+    const updated = payload(await app.call<{ channels: Record<string, unknown> }>(CALLABLES.updateNotificationPreferences, { channels: { receipts: { email: false } } }));
+    assert.deepEqual(updated.channels.orderUpdates, { push: true, sms: true, email: false }, "what was saved stays");
+    assert.deepEqual(updated.channels.receipts, { push: false, sms: false, email: false });
+  });
+
   it("changes only the preferences sent, and refuses hours that are not HH:MM", async () => {
     const app = await signUp();
     clients.push(app);
     const afterFirst = payload(await app.call<object>(CALLABLES.updateNotificationPreferences, { channels: { promotions: { push: true } } }));
     assert.deepEqual(afterFirst, {
-      channels: { orderUpdates: { push: true, sms: false }, promotions: { push: true, sms: false } },
+      channels: { orderUpdates: { push: true, sms: false, email: false }, promotions: { push: true, sms: false, email: false }, receipts: { push: false, sms: false, email: true } },
       quietHours: null,
     });
     const afterSecond = payload(await app.call<object>(CALLABLES.updateNotificationPreferences, { quietHours: { start: "22:30", end: "07:00" }, channels: { orderUpdates: { sms: true } } }));
     assert.deepEqual(afterSecond, {
-      channels: { orderUpdates: { push: true, sms: true }, promotions: { push: true, sms: false } },
+      channels: { orderUpdates: { push: true, sms: true, email: false }, promotions: { push: true, sms: false, email: false }, receipts: { push: false, sms: false, email: true } },
       quietHours: { start: "22:30", end: "07:00" },
     });
     const bad = await callError(app.call(CALLABLES.updateNotificationPreferences, { quietHours: { start: "25:00", end: "7" } }));

@@ -93,6 +93,18 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     seed: { id: "contact", data: { name: "A Customer", email: "a@example.test", phone: "+34600000001", address: { line1: "1 Street" } } },
     allowed: { get: ["customerA", "admin"] },
   },
+  "receipts (of customer A's order at R1)": {
+    collection: "receipts",
+    seed: { id: "o1", data: { orderId: "o1", customerUid: "customer-a", restaurantId: "r1", number: "R-o1", total: 1500 } },
+    listQuery: (db) => query(collection(db, "receipts"), where("customerUid", "==", "customer-a")),
+    allowed: { get: ["customerA", "staffR1", "admin"], list: ["customerA", "admin"] },
+  },
+  "invoices (of customer A's order at R1)": {
+    collection: "invoices",
+    seed: { id: "o1", data: { orderId: "o1", customerUid: "customer-a", restaurantId: "r1", number: 1, buyer: { legalName: "A S.L.", taxId: "ESB12345678" } } },
+    listQuery: (db) => query(collection(db, "invoices"), where("customerUid", "==", "customer-a")),
+    allowed: { get: ["customerA", "staffR1", "admin"], list: ["customerA", "admin"] },
+  },
   "deliveries (open, of courier-1)": {
     collection: "deliveries",
     seed: { id: "o1", data: { orderId: "o1", courierUid: "courier-1", status: "open", name: "A Customer", phone: "+34600000001", address: { line1: "1 Street" } } },
@@ -118,6 +130,7 @@ const COLLECTIONS: Record<string, CollectionCase> = {
     allowed: { get: ["courier", "admin"], list: ["admin"] },
   },
   notificationRequests: serverOnly("notificationRequests"),
+  invoiceCounters: serverOnly("invoiceCounters"),
   devices: serverOnly("devices"),
   pushTargets: serverOnly("pushTargets"),
   "notifications (the ledger, for the operator console)": {
@@ -264,6 +277,16 @@ describe("rules: beyond the matrix", () => {
     await assertFails(getDocs(query(collection(dbFor("courier"), "orders"), where("restaurantId", "==", "r1"))));
   });
 
+
+  it("restaurant staff list their restaurant's receipts and invoices, not another's", async () => {
+    for (const name of ["receipts", "invoices"]) {
+      const ofR1 = (principal: Principal) => getDocs(query(collection(dbFor(principal), name), where("restaurantId", "==", "r1")));
+      await assertSucceeds(ofR1("staffR1"));
+      await assertFails(ofR1("staffR2"));
+      await assertFails(ofR1("courier"));
+      await assertFails(getDocs(query(collection(dbFor("customerB"), name), where("customerUid", "==", "customer-a"))));
+    }
+  });
 
   it("a customer cannot list every probe, only their own", async () => {
     await assertFails(getDocs(collection(dbFor("customerA"), "probes")));

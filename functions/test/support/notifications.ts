@@ -1,7 +1,7 @@
 /**
  * Fixtures for notification tests: recipients with a profile, devices and preferences as the
- * app would set them, the FCM and Twilio doubles' records and failure switches, the ledger,
- * and Twilio-signed status callbacks.
+ * app would set them, the FCM and Twilio doubles' and the SMTP sink's records and failure
+ * switches, the ledger, and Twilio-signed status callbacks.
  */
 import { randomUUID } from "node:crypto";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
@@ -13,6 +13,7 @@ import { eventually, kitchen, type Kitchen } from "./workflow";
 
 export const FCM_DOUBLE = "http://127.0.0.1:12113";
 export const TWILIO_DOUBLE = "http://127.0.0.1:12112";
+export const SMTP_SINK = "http://127.0.0.1:12117";
 /** functions/.secret.local and .env.local, as the Functions emulator reads them. */
 export const TWILIO_AUTH_TOKEN = "local_double_auth_token";
 export const STATUS_CALLBACK_URL = functionUrl("notifications-twilioStatus");
@@ -70,6 +71,32 @@ export async function failTwilio(rule: { to: string; count: number } & ({ status
   await fetch(`${TWILIO_DOUBLE}/_double/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
 }
 
+export interface EmailSeen {
+  id: string;
+  to: string[];
+  subject: string;
+  text: string;
+  messageId: string | null;
+  notificationId: string | null;
+  attachments: { filename: string; contentType: string; size: number; head: string }[];
+}
+
+/** The emails the SMTP sink accepted for `address`. */
+export async function emailsTo(address: string): Promise<EmailSeen[]> {
+  return (await fetch(`${SMTP_SINK}/_double/messages?to=${encodeURIComponent(address)}`)).json() as Promise<EmailSeen[]>;
+}
+
+/** The bytes of an email's attachment, as the sink received them. */
+export async function emailAttachment(email: EmailSeen, index = 0): Promise<Buffer> {
+  const { base64 } = (await (await fetch(`${SMTP_SINK}/_double/messages/${email.id}/attachments/${index}`)).json()) as { base64: string };
+  return Buffer.from(base64, "base64");
+}
+
+/** The sink refuses the next emails to matching addresses with an SMTP reply `code`, or keeps one and never answers. */
+export async function failSmtp(rule: { to: string; count: number } & ({ code: number; stage?: "rcpt" | "data" } | { after: "hang" })) {
+  await fetch(`${SMTP_SINK}/_double/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
+}
+
 export async function resetDoubles() {
   await Promise.all([fetch(`${FCM_DOUBLE}/_double/reset`, { method: "POST" }), fetch(`${TWILIO_DOUBLE}/_double/reset`, { method: "POST" })]);
 }
@@ -79,7 +106,7 @@ export async function resetDoubles() {
 export interface LedgerEntry {
   id: string;
   source: string;
-  channel: "push" | "sms";
+  channel: "push" | "sms" | "email";
   uid: string;
   type: string;
   status: string;
@@ -100,7 +127,7 @@ export async function ledgerOf(uid: string, type?: string): Promise<LedgerEntry[
 }
 
 /** Waits until `uid` has a ledger entry on `channel` for `type` that satisfies `done`. */
-export async function ledgerEntry(uid: string, type: string, channel: "push" | "sms", done: (e: LedgerEntry) => boolean = (e) => !["sending", "retrying"].includes(e.status), timeoutMs = 45_000): Promise<LedgerEntry> {
+export async function ledgerEntry(uid: string, type: string, channel: "push" | "sms" | "email", done: (e: LedgerEntry) => boolean = (e) => !["sending", "retrying"].includes(e.status), timeoutMs = 45_000): Promise<LedgerEntry> {
   return eventually(`${channel} ${type} for ${uid}`, async () => (await ledgerOf(uid, type)).find((e) => e.channel === channel && done(e)), timeoutMs);
 }
 

@@ -13,6 +13,7 @@ import type { z } from "zod";
 import type * as bans from "../../src/admin/bans.service";
 import type * as roles from "../../src/admin/roles.service";
 import type * as phone from "../../src/auth/phone.service";
+import type * as invoices from "../../src/billing/invoices.service";
 import type * as profile from "../../src/auth/profile.service";
 import type * as catalog from "../../src/catalog/catalog.service";
 import type * as checkout from "../../src/checkout/checkout.service";
@@ -54,6 +55,7 @@ interface Implementations {
   placeOrder: typeof checkout.checkout;
   restaurantOrderAction: typeof actions.restaurantAction;
   cancelOrder: typeof actions.cancelOrder;
+  requestInvoice: typeof invoices.requestInvoice;
   adminOrderAction: typeof actions.adminAction;
   updateCourierStatus: typeof dispatch.updateCourierStatus;
   courierOrderAction: typeof dispatch.courierAction;
@@ -98,6 +100,7 @@ const agreement: { [N in CallableName]: Agrees<N> } = {
   placeOrder: true,
   restaurantOrderAction: true,
   cancelOrder: true,
+  requestInvoice: true,
   adminOrderAction: true,
   updateCourierStatus: true,
   courierOrderAction: true,
@@ -153,6 +156,7 @@ const REASON_ARGUMENT: Record<string, number> = { failedPrecondition: 1, permiss
 const NOT_ERROR_REASONS = new Set([
   "preference", // a notification skipped by the user's choice (message ledger)
   "no-device", // a push skipped for want of a device (message ledger)
+  "no-email", // an email skipped for want of an address (message ledger)
   "lease-expired", // a message claim that ran out (message ledger)
   "not-in-progress", // a ban move's decision, mapped to an answer by the caller
   "no-open-offer", // an offer decision, mapped to an answer by the caller
