@@ -16,7 +16,7 @@ import {
   SaveItemRequest,
   SaveRestaurantRequest,
 } from "./catalog.js";
-import { CheckoutRequest, CheckoutResponse } from "./checkout.js";
+import { CheckoutRequest, CheckoutResponse, QuoteRequest, QuoteResponse } from "./checkout.js";
 import { StartProbeRequest, StartProbeResponse } from "./diagnostics.js";
 import {
   BroadcastStatus,
@@ -52,6 +52,7 @@ export const CALLABLE_SCHEMAS = {
   deleteItem: { request: DeleteItemRequest, response: SavedResponse },
   importMenu: { request: ImportMenuRequest, response: ImportMenuResponse },
   placeOrder: { request: CheckoutRequest, response: CheckoutResponse },
+  quoteCart: { request: QuoteRequest, response: QuoteResponse },
   restaurantOrderAction: { request: RestaurantOrderAction, response: OrderActionResponse },
   cancelOrder: { request: CancelOrderRequest, response: OrderActionResponse },
   adminOrderAction: { request: AdminOrderAction, response: OrderActionResponse },

@@ -17,6 +17,7 @@ import type * as profile from "../../src/auth/profile.service";
 import type * as catalog from "../../src/catalog/catalog.service";
 import type * as checkout from "../../src/checkout/checkout.service";
 import { ATTENTION_REASONS, CALLABLE_SCHEMAS, CALLABLES, CONTRACT_VERSION, ERROR_REASONS, ORDER_TRANSITIONS, type CallableName, type CallableParsedRequest } from "../../src/contract";
+import type * as quotes from "../../src/checkout/quote.service";
 import type * as probes from "../../src/diagnostics/probe.service";
 import type * as dispatch from "../../src/dispatch/dispatch.service";
 import type * as broadcasts from "../../src/notifications/broadcast.service";
@@ -45,6 +46,7 @@ interface Implementations {
   deleteItem: typeof catalog.deleteItem;
   importMenu: typeof catalog.importMenu;
   placeOrder: typeof checkout.checkout;
+  quoteCart: typeof quotes.quoteCart;
   restaurantOrderAction: typeof actions.restaurantAction;
   cancelOrder: typeof actions.cancelOrder;
   adminOrderAction: typeof actions.adminAction;
@@ -82,6 +84,7 @@ const agreement: { [N in CallableName]: Agrees<N> } = {
   deleteItem: true,
   importMenu: true,
   placeOrder: true,
+  quoteCart: true,
   restaurantOrderAction: true,
   cancelOrder: true,
   adminOrderAction: true,
@@ -139,6 +142,7 @@ const NOT_ERROR_REASONS = new Set([
   "no-open-offer", // an offer decision, mapped to an answer by the caller
   "not-this-offer", // an offer decision, mapped to an answer by the caller
   "event-type-not-handled", // a Stripe webhook acknowledgement, not an error
+  "low-stock", // a cart quote's warning that few units are left, never a refusal
 ]);
 
 /** Every reason the server's code can put on an error, found in the source. */
