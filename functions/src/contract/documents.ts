@@ -42,6 +42,10 @@ export const OrderHistoryEntry = z.object({
   why: z.string(),
 });
 
+/** Orders written before tax classes (contract 1.1.0) have no per-line tax nor `breakdown.taxes`. */
+const StoredPricedLine = PricedLine.partial({ taxClass: true, discountShare: true, tax: true });
+const StoredPriceBreakdown = PriceBreakdown.extend({ lines: z.array(StoredPricedLine), taxes: PriceBreakdown.shape.taxes.optional() });
+
 /** `orders/{orderId}`: read by its customer, the restaurant's staff, the assigned courier. */
 export const OrderDocument = z.object({
   customerUid: z.string().nullable(),
@@ -51,8 +55,8 @@ export const OrderDocument = z.object({
   dropoff: LatLng,
   restaurantId: z.string(),
   restaurantName: z.string(),
-  lines: z.array(PricedLine),
-  breakdown: PriceBreakdown,
+  lines: z.array(StoredPricedLine),
+  breakdown: StoredPriceBreakdown,
   total: Amount,
   promoCode: z.string().nullable(),
   paymentMethod: z.enum(PAYMENT_METHODS),
