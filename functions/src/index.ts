@@ -23,4 +23,5 @@ exportLazily(exports, {
   ops: () => require("./ops"),
   orders: () => require("./orders"),
   payments: () => require("./payments"),
+  reports: () => require("./reports"),
 });

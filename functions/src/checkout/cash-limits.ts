@@ -48,3 +48,18 @@ export async function requireCashOrderRoom(uid: string): Promise<void> {
   const open = await shapedQuery("openCashOrdersOfCustomer", db(), uid, "cash", OPEN_STATES).limit(max).get();
   if (open.size >= max) throw refuse(`You already have ${open.size} cash orders open. Pay by card, or wait until one is delivered.`, "too-many-open-cash-orders");
 }
+
+/**
+ * What a cash checkout by this account would be refused for right now, changing nothing (for
+ * the cart quote): the same two rules, as a value; undefined when cash is allowed.
+ */
+export async function cashRefusal(uid: string, verifiedPhone: string | null): Promise<DomainError | undefined> {
+  try {
+    requireCashAllowed(verifiedPhone);
+    await requireCashOrderRoom(uid);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}

@@ -24,16 +24,7 @@ import { faultPoint } from "../shared/faults";
 import { db, firestoreValues } from "../shared/firebase";
 import { idempotencyKeyId, requestHash, withIdempotencyKey } from "../shared/idempotency-keys";
 import { log } from "../shared/log";
-import {
-  acceptanceWindowMinutes,
-  checkoutContentionBudgetMs,
-  checkoutItemMaxInFlight,
-  checkoutItemMaxQueued,
-  maxOrderTotal,
-  maxTip,
-  maxTipPercent,
-  paymentWindowMinutes,
-} from "../shared/params";
+import { acceptanceWindowMinutes, checkoutContentionBudgetMs, checkoutItemMaxInFlight, checkoutItemMaxQueued, paymentWindowMinutes } from "../shared/params";
 import { runTransactionWithin } from "../shared/contended-transaction";
 import { InFlightLimiter, ShedError } from "../shared/load-shedding";
 import { inventoryId } from "../catalog/catalog.model";
@@ -42,7 +33,8 @@ import { CONTACT, contactOf, orderCustomerFields, PRIVATE } from "../orders/pers
 import { GIVEN_UP_STATES, orderEventType, type OrderState } from "../orders/order-state";
 import { planTransition, SYSTEM, writeOrderEvent } from "../orders/transition.service";
 import { gatewayFor, requirePaymentMethodAvailable } from "../payments/gateway";
-import { priceCheckout, type PricingItem, type PricingRestaurant } from "./pricing";
+import { priceCheckout } from "./pricing";
+import { cartCatalogOf, cartRefs, checkoutLimits, stockLinesOf, verifiedPhoneOf } from "./cart";
 import { planReleaseOrderHolds } from "./order-holds";
 import { planOpenCashOrdersCheck, requireCashAllowed, requireCashOrderRoom } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
@@ -108,26 +100,14 @@ interface CheckoutKey {
 async function placeOrder(request: CheckoutRequest, caller: Caller, key: CheckoutKey, now = new Date()): Promise<CheckoutResponse> {
   const uid = caller.uid!;
   const orderRef = db().collection(COLLECTIONS.orders).doc(orderIdFor(key.scope, request.idempotencyKey));
-  const restaurantRef = db().collection(COLLECTIONS.restaurants).doc(request.restaurantId);
-  const itemIds = [...new Set(request.lines.map((l) => l.itemId))];
   // The key's order comes in the same read: a retry finds it without another round trip.
-  const [earlier, restaurantSnap, profileSnap, ...itemSnaps] = await db().getAll(
-    orderRef,
-    restaurantRef,
-    db().collection(COLLECTIONS.users).doc(uid),
-    ...itemIds.map((id) => restaurantRef.collection(COLLECTIONS.items).doc(id)),
-  );
+  const [earlier, profileSnap, ...cartSnaps] = await db().getAll(orderRef, db().collection(COLLECTIONS.users).doc(uid), ...cartRefs(request));
   if (earlier.exists) return resumeOrder({ ref: orderRef, data: earlier.data()! }, key);
-  // Only a number Firebase Auth verified reaches the ID token as `phone_number`.
-  const verifiedPhone = typeof caller.claims.phone_number === "string" ? caller.claims.phone_number : null;
+  const verifiedPhone = verifiedPhoneOf(caller);
   if (request.paymentMethod === "cash") requireCashAllowed(verifiedPhone);
-  const restaurant = restaurantSnap.exists ? ({ id: restaurantSnap.id, ...restaurantSnap.data() } as PricingRestaurant) : undefined;
-  const items = new Map<string, PricingItem>(
-    itemSnaps.filter((s) => s.exists).map((s) => [s.id, { modifierGroups: [], tracksStock: false, ...s.data(), id: s.id } as unknown as PricingItem]),
-  );
+  const { restaurant, items } = cartCatalogOf(cartSnaps);
   const promo = request.promoCode ? await loadPromotion(request.promoCode, now) : undefined;
-  const limits = { maxTipPercent: maxTipPercent.value(), maxTip: maxTip.value(), maxOrderTotal: maxOrderTotal.value() };
-  const breakdown = priceCheckout(request, restaurant, items, promo, now, limits);
+  const breakdown = priceCheckout(request, restaurant, items, promo, now, checkoutLimits());
   const profile = profileSnap.data() as Partial<UserProfile> | undefined;
   const contact = contactOf(profile, request.deliveryAddress);
 
@@ -135,9 +115,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const card = request.paymentMethod === "card";
   const accountCreatedAtMs = (profileSnap.get("createdAt") as { toMillis(): number } | undefined)?.toMillis();
   const riskSubject = { uid, deliveryAddress: request.deliveryAddress, deviceId: request.deviceId, total: breakdown.total, accountCreatedAtMs };
-  const stockLines = request.lines
-    .map((line, index) => ({ line: index, restaurantId: request.restaurantId, itemId: line.itemId, name: items.get(line.itemId)!.name, quantity: line.quantity }))
-    .filter((l) => items.get(l.itemId)!.tracksStock);
+  const stockLines = stockLinesOf(request, items);
 
   // The budget runs from here: waiting for a turn and retrying the transaction share it.
   const deadline = Date.now() + checkoutContentionBudgetMs.value();

@@ -24,6 +24,8 @@ export interface PricingRestaurant {
   deliveryRadiusKm: number;
   deliveryFee: number;
   openingHours: OpeningHours;
+  /** Usual preparation minutes, for the quote's ETA. */
+  prepMinutes?: number;
   /** Per tax class; classes left out use the project defaults (taxes.ts). */
   taxRatesBps?: Partial<Record<TaxClass, number>>;
 }
@@ -65,6 +67,20 @@ export interface CheckoutLimits {
   maxOrderTotal: number;
 }
 
+/**
+ * A cart priced, with what would stop checkout that a quote only reports: the restaurant being
+ * closed, unavailable items (still priced, so the cart shows them) and a refused promo code
+ * (then priced without it). Everything else wrong with the cart is thrown, as checkout throws it.
+ */
+export interface PricedCart {
+  breakdown: PriceBreakdown;
+  /** Refusals checkout raises, in the order it raises them: closed, unavailable items, the promo. */
+  refusals: DomainError[];
+  /** The promo code's refusal, also in `refusals`. */
+  promoRefusal?: DomainError;
+}
+
+/** Prices a checkout, refusing whatever would stop the order (the first of `priceCart`'s refusals). */
 export function priceCheckout(
   request: Pick<CheckoutRequest, "lines" | "deliveryAddress" | "tip">,
   restaurant: PricingRestaurant | undefined,
@@ -73,8 +89,23 @@ export function priceCheckout(
   now: Date,
   limits: CheckoutLimits,
 ): PriceBreakdown {
+  const priced = priceCart(request, restaurant, items, promo, now, limits);
+  if (priced.refusals.length > 0) throw priced.refusals[0];
+  return priced.breakdown;
+}
+
+/** The one pricing path: checkout (through priceCheckout) and the cart quote both use it. */
+export function priceCart(
+  request: Pick<CheckoutRequest, "lines" | "deliveryAddress" | "tip">,
+  restaurant: PricingRestaurant | undefined,
+  items: Map<string, PricingItem>,
+  promo: PricingPromo | undefined,
+  now: Date,
+  limits: CheckoutLimits,
+): PricedCart {
   if (!restaurant?.published) throw notFound("Restaurant", "restaurant-not-found", "restaurantId");
-  if (!isOpenAt(restaurant.openingHours, now)) throw failedPrecondition(`${restaurant.name} is closed now.`, "restaurant-closed");
+  const refusals: DomainError[] = [];
+  if (!isOpenAt(restaurant.openingHours, now)) refusals.push(failedPrecondition(`${restaurant.name} is closed now.`, "restaurant-closed"));
   const { location } = request.deliveryAddress;
   const distanceKm = distanceBetween([location.lat, location.lng], [restaurant.location.lat, restaurant.location.lng]);
   if (distanceKm > restaurant.deliveryRadiusKm) {
@@ -94,21 +125,28 @@ export function priceCheckout(
       unknown.push({ path: `lines.${index}.itemId`, message: "No such item at this restaurant." });
       return;
     }
-    if (!item.available) {
-      unavailable.push({ path: `lines.${index}.itemId`, message: `${item.name} is not available now.` });
-      return;
-    }
+    if (!item.available) unavailable.push({ path: `lines.${index}.itemId`, message: `${item.name} is not available now.` });
     const chosen = chooseModifiers(item, line.modifiers, `lines.${index}.modifiers`, badChoices);
     const unitPrice = item.price.amount + chosen.reduce((sum, m) => sum + m.priceDelta, 0);
     if (unitPrice < 0) badChoices.push({ path: `lines.${index}.modifiers`, message: "These options would make the price negative." });
     lines.push({ itemId: item.id, name: item.name, quantity: line.quantity, unitPrice, modifiers: chosen, lineTotal: unitPrice * line.quantity, taxClass: item.taxClass ?? DEFAULT_TAX_CLASS });
   });
   if (unknown.length) throw new DomainError("not-found", "Some items do not exist at this restaurant.", { reason: "item-not-found", fields: unknown });
-  if (unavailable.length) throw new DomainError("failed-precondition", "Some items are not available now.", { reason: "item-unavailable", fields: unavailable });
   if (badChoices.length) throw invalidArgument(badChoices);
+  if (unavailable.length) refusals.push(new DomainError("failed-precondition", "Some items are not available now.", { reason: "item-unavailable", fields: unavailable }));
 
   const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
-  const discount = promo ? promoDiscount(promo, subtotal, restaurant.currency) : 0;
+  let discount = 0;
+  let promoRefusal: DomainError | undefined;
+  if (promo) {
+    try {
+      discount = promoDiscount(promo, subtotal, restaurant.currency);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      promoRefusal = error;
+      refusals.push(error);
+    }
+  }
   const deliveryFee = restaurant.deliveryFee + FEE_PER_KM * Math.max(0, Math.ceil(distanceKm - FREE_KM));
   const { lines: taxed, taxes, tax } = taxLines(lines, discount, taxRatesOf(restaurant.taxRatesBps));
   const tip = request.tip ?? 0;
@@ -123,7 +161,7 @@ export function priceCheckout(
       fields: [{ path: "lines", message: "Order fewer items." }],
     });
   }
-  return {
+  const breakdown: PriceBreakdown = {
     currency: restaurant.currency,
     lines: lines.map((line, index) => ({ ...line, discountShare: taxed[index].discountShare, tax: taxed[index].tax })),
     subtotal,
@@ -135,6 +173,7 @@ export function priceCheckout(
     total,
     distanceKm: Math.round(distanceKm * 100) / 100,
   };
+  return { breakdown, refusals, ...(promoRefusal ? { promoRefusal } : {}) };
 }
 
 function chooseModifiers(

@@ -17,7 +17,7 @@ import { COLLECTIONS } from "../shared/collections";
 import { DomainError, notFound } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { keyedHash } from "../shared/pseudonym";
-import { applyTake, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
+import { applyTake, counterTotal, DEFAULT_SHARDS, giveBack, keptShardCount, planTake, readCounter, setCounter, type Allocation } from "../shared/sharded-counter";
 import type { PricingPromo } from "./pricing";
 import { shapedQuery } from "../shared/queries";
 
@@ -88,6 +88,30 @@ export async function loadPromotion(code: string, now: Date): Promise<PricingPro
   return { code, kind: data.kind, value: data.value, maxDiscount: data.maxDiscount, minSubtotal: data.minSubtotal, currency: data.currency };
 }
 
+/** Why `customer` may not use the code once more, from the code and their counts as read; undefined if they may. */
+function customerRefusal(code: string, promo: DocumentSnapshot, counts: DocumentSnapshot[], customer: PromoCustomer): DomainError | undefined {
+  if (limitsEachCustomer(promo) && !customer.verifiedPhone) {
+    const message = `Verify your phone number to use ${code}.`;
+    return new DomainError("failed-precondition", message, { reason: "verified-phone-required", fields: [{ path: "promoCode", message }] });
+  }
+  const perUserLimit = promo.get("perUserLimit") as number;
+  if (counts.some((count) => usedCount(count) >= perUserLimit)) return refuse(`You have already used ${code}.`, "promo-already-used");
+  return undefined;
+}
+
+/**
+ * What `planPromotionUse` would refuse right now, read outside any transaction and changing
+ * nothing (for the cart quote): the customer's limits, and a code with no redemptions left.
+ */
+export async function promotionUseRefusal(code: string, customer: PromoCustomer): Promise<DomainError | undefined> {
+  const root = promotions().doc(code);
+  const [promo, ...counts] = await db().getAll(root, ...customerIdentities(customer).map((id) => uses(code, id)));
+  const refusal = customerRefusal(code, promo, counts, customer);
+  if (refusal) return refusal;
+  if ((await counterTotal(root, promo.get("shards") as number)) < 1) return refuse(`${code} has been used up.`, "promo-exhausted");
+  return undefined;
+}
+
 /** Reads whether `customer` may use `code` once more; the returned function records the use. */
 export async function planPromotionUse(tx: Transaction, code: string, customer: PromoCustomer, orderId: string): Promise<() => void> {
   const { FieldValue } = firestoreValues();
@@ -95,12 +119,9 @@ export async function planPromotionUse(tx: Transaction, code: string, customer: 
   const identities = customerIdentities(customer);
   // One round trip: the code and the customer's count under each identity.
   const [promo, ...counts] = await tx.getAll(root, ...identities.map((id) => uses(code, id)));
-  if (limitsEachCustomer(promo) && !customer.verifiedPhone) {
-    const message = `Verify your phone number to use ${code}.`;
-    throw new DomainError("failed-precondition", message, { reason: "verified-phone-required", fields: [{ path: "promoCode", message }] });
-  }
+  const refusal = customerRefusal(code, promo, counts, customer);
+  if (refusal) throw refusal;
   const perUserLimit = promo.get("perUserLimit") as number;
-  if (counts.some((count) => usedCount(count) >= perUserLimit)) throw refuse(`You have already used ${code}.`, "promo-already-used");
   const take = await planTake(tx, root, promo.get("shards") as number, 1, Math.floor(Math.random() * (promo.get("shards") as number)));
   if ("short" in take) throw refuse(`${code} has been used up.`, "promo-exhausted");
   return () => {

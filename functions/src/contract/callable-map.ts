@@ -17,7 +17,7 @@ import {
   SaveRestaurantRequest,
 } from "./catalog.js";
 import { InvoiceResponse, RequestInvoiceRequest } from "./billing.js";
-import { CheckoutRequest, CheckoutResponse } from "./checkout.js";
+import { CheckoutRequest, CheckoutResponse, QuoteRequest, QuoteResponse } from "./checkout.js";
 import { RecordCashCollectionRequest, RecordCashCollectionResponse, ReportLocationRequest, ReportLocationResponse } from "./delivery.js";
 import { StartProbeRequest, StartProbeResponse } from "./diagnostics.js";
 import {
@@ -59,6 +59,7 @@ export const CALLABLE_SCHEMAS = {
   deleteItem: { request: DeleteItemRequest, response: SavedResponse },
   importMenu: { request: ImportMenuRequest, response: ImportMenuResponse },
   placeOrder: { request: CheckoutRequest, response: CheckoutResponse },
+  quoteCart: { request: QuoteRequest, response: QuoteResponse },
   restaurantOrderAction: { request: RestaurantOrderAction, response: OrderActionResponse },
   cancelOrder: { request: CancelOrderRequest, response: OrderActionResponse },
   requestInvoice: { request: RequestInvoiceRequest, response: InvoiceResponse },

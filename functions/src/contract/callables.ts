@@ -19,6 +19,7 @@ export const CALLABLES = {
   deleteItem: "catalog-deleteItem",
   importMenu: "catalog-importMenu",
   placeOrder: "checkout-placeOrder",
+  quoteCart: "checkout-quoteCart",
   restaurantOrderAction: "orders-restaurantAction",
   cancelOrder: "orders-cancelOrder",
   requestInvoice: "orders-requestInvoice",

@@ -61,6 +61,8 @@ export const RestaurantFields = z.strictObject({
   currency: Currency,
   published: z.boolean(),
   imageUrl: HttpsUrl.optional(),
+  /** Usual minutes from accepting an order to having it ready: the cart quote's ETA starts from it (default 15). */
+  prepMinutes: z.number().int().min(1).max(180).optional(),
   /** Tax rate per class; a class left out is taxed at the project default (checkout/taxes.ts). */
   taxRatesBps: z.partialRecord(TaxClass, TaxRateBps).optional(),
   /** The business behind the restaurant, as its receipts and invoices name the seller. */

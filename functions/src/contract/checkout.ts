@@ -137,3 +137,66 @@ export const CheckoutResponse = z.object({
   payment: CardPaymentSheet.nullable(),
 });
 export type CheckoutResponse = z.infer<typeof CheckoutResponse>;
+
+// ------------------------------------------------------------------- the cart quote
+
+/** A cart to price: checkout's request without the payment method and the key (nothing is kept). */
+export const QuoteRequest = CheckoutRequest.omit({ paymentMethod: true, idempotencyKey: true });
+export type QuoteRequest = z.infer<typeof QuoteRequest>;
+
+const QuoteField = z.object({ path: z.string(), message: z.string() });
+
+/**
+ * Something about the cart the customer should see. With `blocksCheckout`, checkout refuses
+ * the cart as it is with this `reason` (`restaurant-closed`, `item-unavailable`,
+ * `out-of-stock`); `low-stock` only says few units are left.
+ */
+export const QuoteWarning = z.object({
+  reason: z.string(),
+  message: z.string(),
+  fields: z.array(QuoteField),
+  blocksCheckout: z.boolean(),
+});
+export type QuoteWarning = z.infer<typeof QuoteWarning>;
+
+/** The promo code's outcome: applied, or refused with checkout's reason (the cart is then priced without it). */
+export const QuotePromo = z.object({
+  code: z.string(),
+  applied: z.boolean(),
+  discount: z.number().int(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+/** When the order would arrive, in minutes from now, and what the estimate is made of. */
+export const QuoteEta = z.object({
+  minutes: z.number().int(),
+  /** The kitchen's preparation time. */
+  prepMinutes: z.number().int(),
+  /** The orders ahead in the kitchen (its open orders now), a few minutes each. */
+  queueMinutes: z.number().int(),
+  openOrders: z.number().int(),
+  /** Pickup and the ride at a courier's average speed. */
+  travelMinutes: z.number().int(),
+});
+
+/** A payment method and whether checkout would accept it now; if not, checkout's refusal reason. */
+export const QuotePaymentMethod = z.object({
+  method: z.enum(PAYMENT_METHODS),
+  available: z.boolean(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  retryAfterSeconds: z.number().int().optional(),
+});
+
+export const QuoteResponse = z.object({
+  /** Exactly what checkout would charge for this cart (without a refused promo code). */
+  breakdown: PriceBreakdown,
+  promo: QuotePromo.nullable(),
+  warnings: z.array(QuoteWarning),
+  /** True when checkout would take the cart as it is: no blocking warning and no refused promo. */
+  canCheckout: z.boolean(),
+  eta: QuoteEta,
+  paymentMethods: z.array(QuotePaymentMethod),
+});
+export type QuoteResponse = z.infer<typeof QuoteResponse>;

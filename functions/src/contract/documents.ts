@@ -42,6 +42,10 @@ export const OrderHistoryEntry = z.object({
   why: z.string(),
 });
 
+/** Orders written before tax classes (contract 1.1.0) have no per-line tax nor `breakdown.taxes`. */
+const StoredPricedLine = PricedLine.partial({ taxClass: true, discountShare: true, tax: true });
+const StoredPriceBreakdown = PriceBreakdown.extend({ lines: z.array(StoredPricedLine), taxes: PriceBreakdown.shape.taxes.optional() });
+
 /** `orders/{orderId}`: read by its customer, the restaurant's staff, the assigned courier. */
 export const OrderDocument = z.object({
   customerUid: z.string().nullable(),
@@ -51,8 +55,8 @@ export const OrderDocument = z.object({
   dropoff: LatLng,
   restaurantId: z.string(),
   restaurantName: z.string(),
-  lines: z.array(PricedLine),
-  breakdown: PriceBreakdown,
+  lines: z.array(StoredPricedLine),
+  breakdown: StoredPriceBreakdown,
   total: Amount,
   promoCode: z.string().nullable(),
   paymentMethod: z.enum(PAYMENT_METHODS),
@@ -126,3 +130,41 @@ export const RestaurantBoardEntry = z.object({
   updatedAt: FirestoreTimestamp,
 });
 export type RestaurantBoardEntry = z.infer<typeof RestaurantBoardEntry>;
+
+/** Additive figures of a report: a count or an amount in minor units, absent when zero. */
+const Figure = z.number().int().optional();
+
+/** `restaurantReports/{restaurantId}/days/{YYYY-MM-DD}`: a restaurant's UTC day; staff of it and admins read. */
+export const RestaurantDayReport = z.object({
+  restaurantId: z.string(),
+  day: z.string(),
+  /** Orders placed (created that day). */
+  orders: Figure,
+  delivered: Figure,
+  rejected: Figure,
+  cancelled: Figure,
+  /** Totals of orders accepted and not given up since. */
+  revenue: Figure,
+  refunds: Figure,
+  refundedAmount: Figure,
+  /** Average accept time: `acceptMs / accepted` (placed to accepted). */
+  acceptMs: Figure,
+  accepted: Figure,
+  /** Average prepare time: `prepareMs / prepared` (accepted to ready). */
+  prepareMs: Figure,
+  prepared: Figure,
+  /** Units ordered per item: sort by `quantity` for the top items. */
+  items: z.record(z.string(), z.object({ name: z.string().optional(), quantity: z.number().int() })).optional(),
+});
+export type RestaurantDayReport = z.infer<typeof RestaurantDayReport>;
+
+const PaymentFigures = z.object({ capturedCount: Figure, capturedAmount: Figure, refundedCount: Figure, refundedAmount: Figure, failedCount: Figure });
+
+/** `paymentReports/{YYYY-MM-DD}/shards/{n}`: one of a day's payment shards (admins read); the day is their sum. */
+export const PaymentReportShard = z.object({
+  day: z.string(),
+  shard: z.number().int(),
+  card: z.record(z.string(), PaymentFigures).optional(),
+  cash: z.record(z.string(), PaymentFigures).optional(),
+});
+export type PaymentReportShard = z.infer<typeof PaymentReportShard>;

@@ -113,20 +113,50 @@ function mergedByItem(lines: StockLine[]): StockLine[] {
  * `out-of-stock` refusal when they hold less than the line's quantity.
  */
 async function lookAtStock(line: StockLine): Promise<{ shards: number; levels: number[] }> {
+  const stock = await peekStock(line);
+  const refusal = shortageOf(line, stock.available);
+  if (refusal) throw refusal;
+  return stock;
+}
+
+async function peekStock(line: StockLine): Promise<{ shards: number; levels: number[]; available: number }> {
   const root = inventoryRoot(line.restaurantId, line.itemId);
   // The shard count changes only when stock is set, so it is read outside the transaction:
   // a hundred checkouts need not all hold a lock on the same root document.
   const shards = ((await root.get()).get("shards") as number | undefined) ?? 0;
   const levels = await peekShards(root, shards);
-  const available = levels.reduce((sum, units) => sum + units, 0);
-  if (available < line.quantity) {
-    const message = available === 0 ? `${line.name} is sold out.` : `Only ${available} of ${line.name} left.`;
-    throw new DomainError("failed-precondition", message, {
-      reason: "out-of-stock",
-      fields: [{ path: `lines.${line.line}.quantity`, message }],
-    });
-  }
-  return { shards, levels };
+  return { shards, levels, available: levels.reduce((sum, units) => sum + units, 0) };
+}
+
+/** The `out-of-stock` refusal of a line its item's `available` units cannot fill. */
+function shortageOf(line: StockLine, available: number): DomainError | undefined {
+  if (available >= line.quantity) return undefined;
+  const message = available === 0 ? `${line.name} is sold out.` : `Only ${available} of ${line.name} left.`;
+  return new DomainError("failed-precondition", message, {
+    reason: "out-of-stock",
+    fields: [{ path: `lines.${line.line}.quantity`, message }],
+  });
+}
+
+/** Where a cart's tracked item stands right now: units free to sell, and checkout's refusal if too few. */
+export interface StockLook {
+  line: StockLine;
+  available: number;
+  refusal?: DomainError;
+}
+
+/**
+ * What `requireInStock` would find, without refusing: each tracked item of the cart (lines of
+ * one item merged, named by the first) with the units free now. For the cart quote.
+ */
+export async function lookAtCartStock(lines: StockLine[]): Promise<StockLook[]> {
+  return Promise.all(
+    mergedByItem(lines).map(async (line) => {
+      const { available } = await peekStock(line);
+      const refusal = shortageOf(line, available);
+      return { line, available, ...(refusal ? { refusal } : {}) };
+    }),
+  );
 }
 
 /**

@@ -82,6 +82,14 @@ export const COLLECTIONS = {
   /** Per account (id: uid), read and written by each cash checkout so one account's run one at a time; TTL on `expireAt`. */
   cashCheckoutGuards: "cashCheckoutGuards",
   processedEvents: "processedEvents",
+  /** Per restaurant and UTC day (`restaurantReports/{restaurantId}/days/{YYYY-MM-DD}`): staff of it and admins read. */
+  restaurantReports: "restaurantReports",
+  reportDays: "days",
+  /** Per UTC day, payments by method, sharded (`paymentReports/{YYYY-MM-DD}/shards/{n}`): admins read. */
+  paymentReports: "paymentReports",
+  reportShards: "shards",
+  /** Per order (id: orderId), what it counts for in the reports now; server-only. */
+  reportContributions: "reportContributions",
   deadLetters: "deadLetters",
   /** Stuck work the detector found (id: `{kind}:{itemId}`), one per item, for operators; admin-read only. */
   opsAlerts: "opsAlerts",

@@ -136,6 +136,7 @@ export const QUERIES = {
   ordersInState: { collection: orders, where: [["status", "=="]] },
   ordersInStateOldestFirst: { collection: orders, where: [["status", "=="]], orderBy: [["updatedAt", "asc"]] },
   ordersCreatedSince: { collection: orders, where: [["createdAt", ">="]] },
+  ordersCreatedBetweenById: { collection: orders, where: [["createdAt", ">="], ["createdAt", "<"]], orderBy: [["createdAt", "asc"], [ID, "asc"]] },
   ordersInStatesCreatedSince: { collection: orders, where: [["status", "in"], ["createdAt", ">="]] },
   ordersDueForAcceptanceBetween: { collection: orders, where: [["acceptBy", ">="], ["acceptBy", "<"]] },
 
@@ -172,6 +173,7 @@ export const QUERIES = {
   outboxUnpublishedById: { collection: outbox, where: [["publishedAt", "=="]], orderBy: [[ID, "asc"]] },
   stockReservationsInStatesById: { collection: COLLECTIONS.stockReservations, where: [["status", "in"]], orderBy: [[ID, "asc"]] },
   inventoryById: { collection: COLLECTIONS.inventory, orderBy: [[ID, "asc"]] },
+  ordersById: { collection: orders, orderBy: [[ID, "asc"]] },
   inventoryOfRestaurantsById: { collection: COLLECTIONS.inventory, where: [["restaurantId", "in"]], orderBy: [[ID, "asc"]] },
   deliveriesById: { collection: COLLECTIONS.deliveries, orderBy: [[ID, "asc"]] },
   promotionsById: { collection: COLLECTIONS.promotions, orderBy: [[ID, "asc"]] },

@@ -49,11 +49,11 @@ export function withoutNulls(value: unknown): unknown {
 }
 
 const MONEY = "{ amount currency }";
-const LINE = "{ itemId name quantity unitPrice modifiers { groupId optionId name priceDelta } lineTotal }";
+const LINE = "{ itemId name quantity unitPrice modifiers { groupId optionId name priceDelta } lineTotal taxClass discountShare tax }";
 export const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) {
   placeOrder(input: $input) {
     orderId status payBefore correlationId
-    breakdown { currency lines ${LINE} subtotal discount deliveryFee tax tip total distanceKm }
+    breakdown { currency lines ${LINE} subtotal discount deliveryFee tax taxes { taxClass rateBps taxable tax } tip total distanceKm }
     payment { provider paymentIntentId paymentIntentClientSecret customerId customerEphemeralKeySecret }
   }
 }`;
@@ -71,7 +71,7 @@ export const RESTAURANTS_NEAR = `query Near($lat: Float!, $lng: Float!, $first: 
 export const MENU = `query Menu($restaurantId: ID!) {
   menu(restaurantId: $restaurantId) {
     restaurant { ${RESTAURANT} description address openingHours }
-    categories { id name position items { id name description price ${MONEY} available tracksStock imageUrls
+    categories { id name position items { id name description price ${MONEY} available tracksStock taxClass imageUrls
       modifierGroups { id name minSelect maxSelect options { id name priceDelta available } } } }
   }
 }`;

@@ -18,6 +18,7 @@ import type * as profile from "../../src/auth/profile.service";
 import type * as catalog from "../../src/catalog/catalog.service";
 import type * as checkout from "../../src/checkout/checkout.service";
 import { ATTENTION_REASONS, CALLABLE_SCHEMAS, CALLABLES, CONTRACT_VERSION, ERROR_REASONS, ORDER_TRANSITIONS, type CallableName, type CallableParsedRequest } from "../../src/contract";
+import type * as quotes from "../../src/checkout/quote.service";
 import type * as probes from "../../src/diagnostics/probe.service";
 import type * as dispatch from "../../src/dispatch/dispatch.service";
 import type * as tracking from "../../src/dispatch/tracking.service";
@@ -53,6 +54,7 @@ interface Implementations {
   deleteItem: typeof catalog.deleteItem;
   importMenu: typeof catalog.importMenu;
   placeOrder: typeof checkout.checkout;
+  quoteCart: typeof quotes.quoteCart;
   restaurantOrderAction: typeof actions.restaurantAction;
   cancelOrder: typeof actions.cancelOrder;
   requestInvoice: typeof invoices.requestInvoice;
@@ -98,6 +100,7 @@ const agreement: { [N in CallableName]: Agrees<N> } = {
   deleteItem: true,
   importMenu: true,
   placeOrder: true,
+  quoteCart: true,
   restaurantOrderAction: true,
   cancelOrder: true,
   requestInvoice: true,
@@ -163,6 +166,7 @@ const NOT_ERROR_REASONS = new Set([
   "not-this-offer", // an offer decision, mapped to an answer by the caller
   "event-type-not-handled", // a Stripe webhook acknowledgement, not an error
   "suspected-fraud", // a rejected held order's cancellation reason (contract ADMIN_REASONS), not an error
+  "low-stock", // a cart quote's warning that few units are left, never a refusal
 ]);
 
 /** Every reason the server's code can put on an error, found in the source. */
