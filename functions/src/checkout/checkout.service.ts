@@ -39,7 +39,7 @@ import { planReleaseOrderHolds } from "./order-holds";
 import { planOpenCashOrdersCheck, requireCashAllowed, requireCashOrderRoom } from "./cash-limits";
 import { loadPromotion, planPromotionUse } from "./promotions.service";
 import { currentTraceparent } from "../shared/tracing";
-import { assessCheckout, recordRefusal, RiskRefusal } from "../risk/checkout-risk.service";
+import { assessCheckout, peekCheckoutRisk, recordRefusal, RiskRefusal } from "../risk/checkout-risk.service";
 
 /**
  * Load shedding on a hot item: per instance, a few checkouts of one stock-tracked item at a time,
@@ -114,7 +114,8 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const { FieldValue, Timestamp } = firestoreValues();
   const card = request.paymentMethod === "card";
   const accountCreatedAtMs = (profileSnap.get("createdAt") as { toMillis(): number } | undefined)?.toMillis();
-  const riskSubject = { uid, deliveryAddress: request.deliveryAddress, deviceId: request.deviceId, total: breakdown.total, accountCreatedAtMs };
+  // The fraud rules' counters, read without locks; the transaction reads again those near their limit.
+  const riskPeek = await peekCheckoutRisk({ uid, deliveryAddress: request.deliveryAddress, deviceId: request.deviceId, total: breakdown.total, accountCreatedAtMs }, now.getTime());
   const stockLines = stockLinesOf(request, items);
 
   // The budget runs from here: waiting for a turn and retrying the transaction share it.
@@ -123,7 +124,7 @@ async function placeOrder(request: CheckoutRequest, caller: Caller, key: Checkou
   const reserveAndCreate = () => runTransactionWithin(deadline, async (tx) => {
     // A request racing us with the same key (after a lease ran out) may have created it.
     if ((await tx.get(orderRef)).exists) return undefined;
-    const risk = await assessCheckout(tx, riskSubject, now.getTime());
+    const risk = await assessCheckout(tx, riskPeek);
     if (risk.decision === "refuse") throw new RiskRefusal(risk.checks);
     // Held: neither paid for nor sent to the restaurant until an admin approves (no clocks run).
     const held = risk.decision === "hold";

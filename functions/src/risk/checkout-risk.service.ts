@@ -1,13 +1,15 @@
 /**
- * The fraud rules applied to a checkout, inside the transaction that creates its order: reads
- * the counters each rule needs, judges every rule (risk/rules.ts), and, for an order that goes
+ * The fraud rules applied to a checkout: reads the counters each rule needs (before the
+ * transaction that creates the order, without locks; again in it, locked, for a count near its
+ * limit), judges every rule (risk/rules.ts) in that transaction and, for an order that goes
  * ahead (allowed or held), counts it and records the decision in the same commit. A refused
  * checkout throws `RiskRefusal` from the transaction, so it keeps nothing; its decision is
  * recorded afterwards (`recordRefusal`).
  *
- * Reads per checkout: one query for the account's failed payments, one per card among them
- * (at most MAX_CARDS), two each for the address, the device (when sent) and a new account's
- * orders. Writes: one counter per order series, one decision.
+ * Reads per checkout: one query each for the account's failed payments, each card among them
+ * (at most MAX_CARDS), the address, the device (when sent) and a new account's orders (at least
+ * one read each, one per hour document found); two more for a count past half its limit.
+ * Writes: one counter per order series, one decision.
  */
 import type { DocumentReference, Transaction } from "firebase-admin/firestore";
 import type { Address } from "../contract/profile";
@@ -16,7 +18,7 @@ import { DomainError } from "../shared/errors";
 import { db, firestoreValues } from "../shared/firebase";
 import { keyedHash } from "../shared/pseudonym";
 import { countEvent, readWindow, seriesRef } from "./counters";
-import { checkRule, decideRisk, isNewAccount, RISK_RULES, type RiskCounter, type RiskDecision, type RuleCheck } from "./rules";
+import { checkRule, decideRisk, isNewAccount, RISK_RULES, type RiskCounter, type RiskDecision, type RiskRule, type RuleCheck } from "./rules";
 
 /** Cards of an account's recent failures whose own failures are read: enough for a card tester's rotation. */
 export const MAX_CARDS = 3;
@@ -71,31 +73,67 @@ function seriesOf(subject: CheckoutSubject, newAccount: boolean): Partial<Record
   };
 }
 
-/** Reads what the rules need in `tx` and judges them. Only reads: call before the transaction's writes. */
-export async function assessCheckout(tx: Transaction, subject: CheckoutSubject, nowMs: number): Promise<RiskAssessment> {
+/** What the rules read before the checkout's transaction, without locks. */
+export interface RiskPeek {
+  subject: CheckoutSubject;
+  nowMs: number;
+  rules: RiskRule[];
+  series: Partial<Record<RiskCounter, DocumentReference>>;
+  counted: Map<RiskCounter, number>;
+}
+
+/**
+ * A count the checkout adds to is read again, locked, in the transaction once it is past this
+ * share of its limit: far from the limit a burst of checkouts of one key (an office's address)
+ * cannot reach it and need not take turns; near it they do, and the count is exact.
+ */
+const LOCKED_FROM_SHARE_OF_LIMIT = 0.5;
+
+/** Reads every counter the rules need, before the transaction and without locks. */
+export async function peekCheckoutRisk(subject: CheckoutSubject, nowMs: number): Promise<RiskPeek> {
   const newAccount = isNewAccount(subject.accountCreatedAtMs, nowMs);
   const series = seriesOf(subject, newAccount);
   const rules = RISK_RULES.filter((rule) => !rule.newAccountsOnly || newAccount);
   const counted = new Map<RiskCounter, number>();
-  const toCount: DocumentReference[] = [];
   await Promise.all(
     rules.map(async (rule) => {
       const { measure } = rule;
       if (measure.kind !== "count" || measure.counter === "failedPaymentsByCard") return;
       const ref = series[measure.counter];
       if (!ref) return;
-      const read = await readWindow(tx, ref, measure.windowHours(), nowMs, measure.includesThisOrder);
+      const read = await readWindow(null, ref, measure.windowHours(), nowMs);
       counted.set(measure.counter, read.count);
-      if (measure.includesThisOrder) toCount.push(ref);
       // The account's failures name the cards that failed: each card's failures on any account count too.
       if (measure.counter === "failedPaymentsByUser") {
         const cards = [...new Set(read.hours.flatMap((h) => (h.cards as string[] | undefined) ?? []))].slice(0, MAX_CARDS);
         const cardRule = rules.find((r) => r.measure.kind === "count" && r.measure.counter === "failedPaymentsByCard");
         if (!cardRule || cardRule.measure.kind !== "count") return;
         const window = cardRule.measure.windowHours();
-        const perCard = await Promise.all(cards.map(async (card) => (await readWindow(tx, seriesRef("failedPaymentsByCard", card), window, nowMs, false)).count));
+        const perCard = await Promise.all(cards.map(async (card) => (await readWindow(null, seriesRef("failedPaymentsByCard", card), window, nowMs)).count));
         counted.set("failedPaymentsByCard", Math.max(0, ...perCard));
       }
+    }),
+  );
+  return { subject, nowMs, rules, series, counted };
+}
+
+/**
+ * Judges the rules in the checkout's transaction: the counts it adds to that are near their
+ * limit are read again there, locked. Only reads: call before the transaction's writes.
+ */
+export async function assessCheckout(tx: Transaction, peek: RiskPeek): Promise<RiskAssessment> {
+  const { subject, nowMs, rules, series } = peek;
+  const counted = new Map(peek.counted);
+  const toCount: DocumentReference[] = [];
+  await Promise.all(
+    rules.map(async (rule) => {
+      const { measure } = rule;
+      if (measure.kind !== "count" || !measure.includesThisOrder) return;
+      const ref = series[measure.counter];
+      const seen = counted.get(measure.counter);
+      if (!ref || seen === undefined) return;
+      toCount.push(ref);
+      if (seen + 1 > rule.limit() * LOCKED_FROM_SHARE_OF_LIMIT) counted.set(measure.counter, (await readWindow(tx, ref, measure.windowHours(), nowMs, true)).count);
     }),
   );
   const checks = rules.flatMap((rule): RuleCheck[] => {

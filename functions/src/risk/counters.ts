@@ -5,10 +5,11 @@
  * one key's checkouts ever touch its documents, so there is no hot document; a window is one
  * query over its hours. TTL on `expireAt` deletes hours older than any window.
  *
- * Reading and counting run inside the caller's transaction. A counter the checkout itself
- * increments is read with its current hour's document by id, so two checkouts of one key at once
- * conflict on it and the second counts the first (a query alone would not see a document created
- * concurrently).
+ * Counting runs inside the caller's transaction. A counter the checkout itself increments is
+ * read, near its limit, in that transaction with its current hour's document by id, so two
+ * checkouts of one key at once conflict on it and the second counts the first (a query alone
+ * would not see a document created concurrently). Far from the limit it is read before, without
+ * locks (risk/checkout-risk.service.ts).
  */
 import type { DocumentData, DocumentReference, Transaction } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../shared/collections";
@@ -38,18 +39,17 @@ export interface WindowRead {
 }
 
 /**
- * Reads in `tx` the events of `series` in the `windowHours` up to `nowMs` (the current hour
- * included). Costs one read per hour document that exists, and at least one for the query;
- * with `lockCurrentHour`, one more for the current hour's document read by id.
+ * Reads the events of `series` in the `windowHours` up to `nowMs` (the current hour included):
+ * in `tx` when given, else as a plain read that locks nothing. Costs one read per hour document
+ * that exists, and at least one for the query; with `lockCurrentHour` (in a transaction), one
+ * more for the current hour's document read by id.
  */
-export async function readWindow(tx: Transaction, series: DocumentReference, windowHours: number, nowMs: number, lockCurrentHour: boolean): Promise<WindowRead> {
+export async function readWindow(tx: Transaction | null, series: DocumentReference, windowHours: number, nowMs: number, lockCurrentHour = false): Promise<WindowRead> {
   const current = hourOf(nowMs);
   const first = current - Math.max(1, windowHours) + 1;
-  const hours = series.collection(COLLECTIONS.hours);
-  const [earlier, now] = await Promise.all([
-    tx.get(shapedQuery("riskCounterHoursBetween", hours, first, lockCurrentHour ? current : current + 1)),
-    lockCurrentHour ? tx.get(hourRef(series, current)) : undefined,
-  ]);
+  const byId = tx !== null && lockCurrentHour;
+  const query = shapedQuery("riskCounterHoursBetween", series.collection(COLLECTIONS.hours), first, byId ? current : current + 1);
+  const [earlier, now] = await Promise.all([tx ? tx.get(query) : query.get(), byId ? tx.get(hourRef(series, current)) : undefined]);
   const data = [...earlier.docs.map((d) => d.data()), ...(now?.exists ? [now.data()!] : [])];
   return { count: data.reduce((sum, d) => sum + ((d.count as number | undefined) ?? 0), 0), hours: data };
 }
