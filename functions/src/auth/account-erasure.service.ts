@@ -1,7 +1,8 @@
 /**
  * Account deletion's erasure: every place the system keeps a user's uid, email, phone or name.
  * Records kept for accounting and operations (orders, their events, notification requests,
- * audit entries, promo uses) stay, with the uid replaced by its keyed pseudonym; the rest is
+ * audit entries, promo uses, receipts and invoices, a courier's cash days) stay, with the uid
+ * replaced by its keyed pseudonym; the rest is
  * deleted. Every step is safe to repeat, so a deletion that died half-way is completed by the
  * user's retry (the Auth user goes last, so they can still sign in).
  *
@@ -163,6 +164,9 @@ export async function eraseAccountData(uid: string, subject: string): Promise<nu
     "outboxOfCourier",
     "notificationRequestsOfCustomer",
     "notificationRequestsOfCourier",
+    // Receipts and invoices are kept as the tax law asks; an invoice keeps the buyer's legal details it was made out to.
+    "receiptsOfCustomer",
+    "invoicesOfCustomer",
     "auditLogByActor",
     "auditLogByTarget",
     // Failed work kept for replay: a task's data (a notification's recipient) or an event's body.

@@ -52,11 +52,15 @@ export interface GraphqlServerOptions {
   limits?: { maxDepth: number; maxCost: number };
 }
 
-/** The schema-first SDL: beside the built module (copied by `npm run build`), else in src/ (the local stack's tsc build). */
+/**
+ * The schema-first SDL: src/'s when the source is there (the local stack builds with tsc alone,
+ * so a copy an earlier `npm run build` left in lib/ may be stale), else the copy beside the
+ * built module (deployed: src/ is not uploaded).
+ */
 export function loadSdl(): string {
   // dirname(__filename), not __dirname: tsx gives ES-module importers (the benchmarks) only the former.
   const here = dirname(__filename);
-  const candidates = [join(here, "schema.graphql"), join(here, "..", "..", "src", "graphql", "schema.graphql")];
+  const candidates = [join(here, "..", "..", "src", "graphql", "schema.graphql"), join(here, "schema.graphql")];
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`schema.graphql not found in ${candidates.join(" or ")}`);
   return readFileSync(found, "utf8");

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { COLLECTIONS } from "../shared/collections";
 import { RetryLater } from "../shared/event-handler";
-import { db } from "../shared/firebase";
+import { auth, db } from "../shared/firebase";
 import { log } from "../shared/log";
 import type { TaskImpl } from "../shared/task-handler";
 import { enqueueTask } from "../shared/tasks";
@@ -67,13 +67,26 @@ async function orderOutgoing(requestId: string, audience: Audience): Promise<Out
   };
 }
 
+async function accountExists(uid: string): Promise<boolean> {
+  return auth()
+    .getUser(uid)
+    .then(
+      () => true,
+      (error: { code?: string }) => {
+        if (error.code === "auth/user-not-found") return false;
+        throw error;
+      },
+    );
+}
+
 export const deliver: TaskImpl<DeliverTask> = {
   schema: DeliverTask,
   async run(task, { taskId, finalAttempt }) {
     const outgoing = task.kind === "order" ? await orderOutgoing(task.requestId, task.audience) : await broadcastOutgoing(task.broadcastId);
     const recipient = await recipientOf(task.uid);
-    if (outgoing && !recipient && !finalAttempt) {
+    if (outgoing && !recipient && !finalAttempt && (await accountExists(task.uid))) {
       // The profile is written by the sign-up trigger, which may not have run yet for a new user.
+      // An account that is gone (deleted since) never gets one: nothing to wait for.
       throw new RetryLater(`no profile yet for ${task.uid}`);
     }
     if (!outgoing || !recipient) {

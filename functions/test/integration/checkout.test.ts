@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { doc, getDoc } from "firebase/firestore";
+import { orderIdFor } from "../../src/checkout/checkout.service";
 import { CALLABLES, CheckoutResponse } from "../../src/contract";
 import { callError, admin, signUpWithPhone, waitForDocument, type AppClient } from "../support/emulators";
 import { confirmPayment, doubleRequests, ordersOf, restaurantWithStock, SOL, stockLeft, trattoriaCart } from "../support/checkout";
@@ -101,22 +102,24 @@ describe("checkout", () => {
   it("refuses an absurd tip, one item spread over lines past its cap and an oversized total, changing nothing", async () => {
     const app = await customer();
     const { restaurantId, itemId } = await restaurantWithStock(100);
-    const cart = (extra: Record<string, unknown>) => ({ ...trattoriaCart("card"), restaurantId, lines: [{ itemId, quantity: 2 }], ...extra });
-    // Stripe is told no uid (metadata carries only the order id): count every intent request instead.
-    const intentRequests = async () => (await doubleRequests()).filter((r) => r.path === "/v1/payment_intents").length;
-    const intentsBefore = await intentRequests();
+    const cart = (extra: Record<string, unknown>): Record<string, unknown> => ({ ...trattoriaCart("card"), restaurantId, lines: [{ itemId, quantity: 2 }], ...extra });
+    // Stripe is told no uid (metadata carries only the order id): look for intents of the orders
+    // these attempts would have made (other files' checkouts run beside this one).
+    const attempts = [cart({ tip: 100_000_000 }), cart({ lines: [{ itemId, quantity: 30 }, { itemId, quantity: 30 }] }), cart({ tip: 0 })];
+    const wouldBeOrders = new Set(attempts.map((a) => orderIdFor(`checkout:${app.user.uid}`, a.idempotencyKey as string)));
+    const intentRequests = async () => (await doubleRequests()).filter((r) => r.path === "/v1/payment_intents" && wouldBeOrders.has(r.params.metadata?.orderId ?? "")).length;
 
-    const tip = await callError(app.call(CALLABLES.placeOrder, cart({ tip: 100_000_000 })));
+    const tip = await callError(app.call(CALLABLES.placeOrder, attempts[0]));
     assert.deepEqual([tip.code, paths(tip)], ["functions/invalid-argument", ["tip"]]);
-    const spread = await callError(app.call(CALLABLES.placeOrder, cart({ lines: [{ itemId, quantity: 30 }, { itemId, quantity: 30 }] })));
+    const spread = await callError(app.call(CALLABLES.placeOrder, attempts[1]));
     assert.deepEqual([spread.code, paths(spread)], ["functions/invalid-argument", ["lines.1.quantity"]]);
     await admin().db.doc(`restaurants/${restaurantId}/items/${itemId}`).update({ "price.amount": 600_000 });
-    const total = await callError(app.call(CALLABLES.placeOrder, cart({ tip: 0 })));
+    const total = await callError(app.call(CALLABLES.placeOrder, attempts[2]));
     assert.deepEqual([total.code, total.details.reason], ["functions/failed-precondition", "order-total-too-high"]);
 
     assert.equal((await ordersOf(app.user.uid)).length, 0);
     assert.equal(await stockLeft(restaurantId, itemId), 100, "nothing reserved");
-    assert.equal(await intentRequests(), intentsBefore, "no PaymentIntent");
+    assert.equal(await intentRequests(), 0, "no PaymentIntent");
   });
 
   it("refuses an unavailable item, a closed restaurant and an address out of range, changing nothing", async () => {
