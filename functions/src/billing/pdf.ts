@@ -4,31 +4,17 @@
  * never the time of rendering, so the same record always gives the same bytes and a PDF can be
  * rendered again whenever it is asked for instead of being stored.
  */
-import type { DocumentLine, Seller } from "./billing-document";
-import type { TaxLine } from "../contract/checkout";
+import type { DocumentContent } from "./billing-document";
 import type { Locale } from "../notifications/templates";
 
-export interface PrintableDocument {
+/** A receipt's or invoice's fields as printed (the record's, without whose it is). */
+export interface PrintableDocument extends Omit<DocumentContent, "customerUid" | "restaurantId"> {
   kind: "receipt" | "invoice";
   /** Printed as the document's number: the order reference for a receipt, the invoice number. */
   number: string;
-  orderId: string;
-  seller: Seller;
   /** Invoices only. */
   buyer?: { legalName: string; addressLines: string[]; taxId: string };
-  currency: string;
-  lines: DocumentLine[];
-  subtotal: number;
-  discount: number;
-  deliveryFee: number;
-  tip: number;
-  taxes: TaxLine[];
-  tax: number;
-  total: number;
-  paymentMethod: string;
   issuedAtMs: number;
-  suppliedAtMs: number;
-  locale: Locale;
 }
 
 const LABELS = {
