@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { deliver } from "../../src/notifications/deliver.service";
 import { RetryLater } from "../../src/shared/event-handler";
 import { admin } from "../support/emulators";
+import { eventually } from "../support/workflow";
 
 describe("notification recipients", () => {
   const requestId = `recipients-${randomUUID()}`;
@@ -20,8 +21,12 @@ describe("notification recipients", () => {
   before(async () => {
     await admin().db.doc(`orders/${orderId}`).set({ status: "placed", restaurantName: "Recipients", lines: [{ quantity: 1 }], total: { amount: 1000, currency: "EUR" } });
     await admin().db.doc(`notificationRequests/${requestId}`).set({ type: "orders.v1.placed", orderId });
-    // An account Auth knows whose profile is not written yet.
+    // An account Auth knows whose profile is not there: the sign-up trigger writes it, so wait
+    // for that and take it away again (a trigger that has not run yet, as a deliver task sees it).
     await admin().auth.createUser({ uid: newAccount });
+    const profile = admin().db.doc(`users/${newAccount}`);
+    await eventually("the sign-up trigger's profile", async () => (await profile.get()).exists);
+    await profile.delete();
   });
 
   after(async () => {
