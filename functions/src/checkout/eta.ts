@@ -12,8 +12,6 @@ export const DEFAULT_PREP_MINUTES = 15;
 export const QUEUE_MINUTES_PER_ORDER = 2;
 /** Ahead-of-us orders counted at most: past this the estimate is already long. */
 export const MAX_QUEUED_ORDERS = 15;
-/** A courier's average speed in town, door to door, in km/h. */
-export const COURIER_SPEED_KMH = 15;
 /** Finding the order at the counter and handing it over. */
 export const HANDOVER_MINUTES = 5;
 
@@ -21,11 +19,13 @@ export interface EtaInput {
   prepMinutes: number | undefined;
   distanceKm: number;
   openOrders: number;
+  /** The courier speed live tracking's ETA assumes too (param `COURIER_SPEED_KMH`). */
+  courierSpeedKmh: number;
 }
 
-export function estimateEta({ prepMinutes, distanceKm, openOrders }: EtaInput) {
+export function estimateEta({ prepMinutes, distanceKm, openOrders, courierSpeedKmh }: EtaInput) {
   const prep = prepMinutes ?? DEFAULT_PREP_MINUTES;
   const queueMinutes = Math.min(openOrders, MAX_QUEUED_ORDERS) * QUEUE_MINUTES_PER_ORDER;
-  const travelMinutes = HANDOVER_MINUTES + Math.ceil((distanceKm / COURIER_SPEED_KMH) * 60);
+  const travelMinutes = HANDOVER_MINUTES + Math.ceil((distanceKm / courierSpeedKmh) * 60);
   return { minutes: prep + queueMinutes + travelMinutes, prepMinutes: prep, queueMinutes, openOrders, travelMinutes };
 }

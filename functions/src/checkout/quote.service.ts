@@ -16,6 +16,7 @@ import { lookAtCartStock } from "../inventory/stock.service";
 import { paymentMethodsNow } from "../payments/gateway";
 import { cartCatalogOf, cartRefs, checkoutLimits, stockLinesOf, verifiedPhoneOf } from "./cart";
 import { cashRefusal } from "./cash-limits";
+import { courierSpeedKmh } from "../shared/params";
 import { estimateEta } from "./eta";
 import { priceCart, type PricingPromo } from "./pricing";
 import { loadPromotion, promotionUseRefusal } from "./promotions.service";
@@ -75,7 +76,7 @@ async function quote(request: QuoteRequest, caller: Caller, now = new Date()): P
       : null,
     warnings,
     canCheckout: !promoRefusal && !warnings.some((w) => w.blocksCheckout),
-    eta: estimateEta({ prepMinutes: restaurant!.prepMinutes, distanceKm: breakdown.distanceKm, openOrders: openOrders.data().count }),
+    eta: estimateEta({ prepMinutes: restaurant!.prepMinutes, distanceKm: breakdown.distanceKm, openOrders: openOrders.data().count, courierSpeedKmh: courierSpeedKmh.value() }),
     paymentMethods: [
       card.methods.includes("card")
         ? { method: "card", available: true }
